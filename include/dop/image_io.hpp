@@ -1,0 +1,56 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+
+#include <ATen/core/Tensor.h>
+
+namespace dop {
+
+/// An image as the method sees it, plus what is needed to write it back faithfully.
+struct Image {
+  /// C×H×W float32 in [0, 1]; C = 1 (gray) or 3 (R, G, B in that order).
+  at::Tensor pixels;
+  /// 1×H×W float32 in [0, 1], or undefined when the file has no alpha channel.
+  at::Tensor alpha;
+  /// Bits per sample of the file it came from: 8, 16 or 32 (floating point).
+  int bit_depth = 8;
+
+  int64_t channels() const { return pixels.size(0); }
+  int64_t height() const { return pixels.size(1); }
+  int64_t width() const { return pixels.size(2); }
+};
+
+/// Reads any image OpenCV can decode (PNG, TIFF, JPEG, WebP, BMP, PNM, ...): gray, gray +
+/// alpha, RGB, RGBA, palette; 8- or 16-bit integer or 32/64-bit float samples (floats are
+/// clamped to [0, 1]). Throws dop::InputError naming the file and the problem.
+Image load_image(const std::filesystem::path& path);
+
+/// How save_image writes.
+struct SaveOptions {
+  /// Bits per sample: 8, 16, 32 (float), or 0 = the image's own bit_depth. A format that
+  /// cannot hold the depth gets the nearest it can (see SaveReport).
+  int bit_depth = 0;
+  /// Replace an existing file (never done silently otherwise).
+  bool overwrite = false;
+};
+
+/// What save_image actually wrote.
+struct SaveReport {
+  int bit_depth = 8;
+  /// The image had alpha but the format cannot store it (e.g. JPEG).
+  bool alpha_dropped = false;
+};
+
+/// Writes an image; the format follows the file extension. The data goes to a temporary
+/// file in the same folder, which is renamed over `path` only when complete, so `path`
+/// never holds a partial image. Throws dop::OutputError naming the file and the problem.
+SaveReport save_image(const std::filesystem::path& path, const Image& image,
+                      const SaveOptions& options = {});
+
+/// Checks, before any work is done, that save_image(path, ..., overwrite) can succeed:
+/// a known image extension, an existing writable folder, and no existing file unless
+/// `overwrite`. Throws dop::OutputError otherwise.
+void check_image_output(const std::filesystem::path& path, bool overwrite);
+
+}  // namespace dop

@@ -1,0 +1,17 @@
+#pragma once
+
+#include <ATen/core/Tensor.h>
+
+namespace dop {
+
+/// Peak signal-to-noise ratio in dB of two images with values in [0, 1]:
+/// 10·log10(1 / MSE) over all elements (ALGORITHM.md §3). +inf when equal.
+double psnr(const at::Tensor& a, const at::Tensor& b);
+
+/// Structural similarity of two C×H×W (or H×W) images in [0, 1]: Gaussian window
+/// 11×11, σ = 1.5, K1 = 0.01, K2 = 0.03, computed per channel over the positions where
+/// the window fits, then averaged. Images smaller than 11×11 use a window clipped to
+/// the image.
+double ssim(const at::Tensor& a, const at::Tensor& b);
+
+}  // namespace dop

@@ -1,0 +1,165 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <c10/core/Device.h>
+#include <torch/nn/module.h>
+
+#include "dop/skip_net.hpp"
+#include "dop/sparse_noise.hpp"
+
+namespace torch::optim {
+class Adam;
+}
+
+namespace dop {
+
+/// What is fitted to the observation.
+enum class Method {
+  /// Double over-parameterisation: f(θ; z) + g⊙g − h⊙h, MSE loss, plain gradient
+  /// descent with step τ for θ and α·τ for g, h (the paper's method).
+  kDop,
+  /// Deep Image Prior baseline: f(θ; z) alone, MSE loss, Adam.
+  kDip,
+  /// DIP with L1 loss (robust to outliers but overfits them eventually), Adam.
+  kDipL1,
+};
+
+/// "dop", "dip", "dip-l1".
+std::string to_string(Method method);
+/// Inverse of to_string; throws dop::UsageError for anything else.
+Method parse_method(const std::string& name);
+
+/// Settings of a restoration. Defaults are the paper's (ALGORITHM.md §1).
+struct TrainOptions {
+  /// Method fitted (see Method).
+  Method method = Method::kDop;
+  /// Gradient steps, ≥ 1. The result is the output at the last one (no early stopping).
+  int64_t iterations = 150000;
+  /// Network step τ, > 0; 0 = the method's default: 1 for DOP (plain gradient descent),
+  /// 0.01 for DIP and DIP-L1 (Adam).
+  double lr = 0.0;
+  /// Ratio α of the g, h step to the network's (DOP only), > 0.
+  double alpha = 500.0;
+  /// g and h start as N(0, sparse_init_scale²) per element, ≥ 0.
+  double sparse_init_scale = 1e-5;
+  /// The fixed network input z is uniform in [0, input_scale), > 0.
+  double input_scale = 0.1;
+  /// Standard deviation of the fresh Gaussian jitter added to z at every step, ≥ 0.
+  double input_jitter = 1.0 / 30.0;
+  /// Network shape; output_channels is taken from the image.
+  SkipNetOptions network;
+  /// Seed of every random draw (network weights, z, g, h, jitter).
+  uint64_t seed = 0;
+
+  /// The step τ in effect (resolves lr = 0).
+  double effective_lr() const;
+  /// Throws dop::UsageError naming the first setting out of range.
+  void validate() const;
+};
+
+/// One sample of the learning curve.
+struct Progress {
+  /// Iterations done (1-based: 1 after the first step).
+  int64_t iteration = 0;
+  /// Total iterations of the run.
+  int64_t iterations = 0;
+  /// Training loss of the last step.
+  double loss = 0.0;
+  /// Wall-clock seconds since the first step began.
+  double seconds = 0.0;
+  /// PSNR (dB) of the current output against the clean image; NaN without one.
+  double psnr = std::numeric_limits<double>::quiet_NaN();
+};
+
+/// Fits the model to one observed image, one step at a time.
+///
+/// The observation is reflect-padded to what the network accepts; the loss is taken over
+/// the padded image (as the paper's code does over its crop); output() and corruption()
+/// are cropped back to the observation's size.
+class Trainer {
+ public:
+  /// observed: C×H×W float image in [0, 1] (any size ≥ 1×1, any C ≥ 1).
+  Trainer(const at::Tensor& observed, const TrainOptions& options, c10::Device device = c10::kCPU);
+  ~Trainer();
+  Trainer(const Trainer&) = delete;
+  Trainer& operator=(const Trainer&) = delete;
+
+  /// One gradient step. Returns the loss before the step as a 0-dim tensor on the device
+  /// (reading it synchronises a GPU, so callers read it only as often as they need).
+  at::Tensor step();
+
+  /// The network output of the last step, clamped to [0, 1], C×H×W on the CPU.
+  /// Before the first step: a forward pass without jitter.
+  at::Tensor output();
+  /// The sparse estimate g⊙g − h⊙h, C×H×W on the CPU (zeros for DIP and DIP-L1).
+  at::Tensor corruption();
+
+  int64_t iteration() const { return iteration_; }
+  const TrainOptions& options() const { return options_; }
+  c10::Device device() const { return device_; }
+  /// Trainable scalars: network, plus g and h for DOP.
+  int64_t parameter_count() const;
+
+  /// Internals, for tests and research tools.
+  SkipNet& network() { return net_; }
+  SparseNoise& sparse() { return sparse_; }
+  /// The fixed input z (1 × input_channels × padded H × padded W, on the device).
+  const at::Tensor& input() const { return z_; }
+  /// The padded observation (1 × C × padded H × padded W, on the device).
+  const at::Tensor& target() const { return y_; }
+
+ private:
+  TrainOptions options_;
+  c10::Device device_;
+  int64_t height_;
+  int64_t width_;
+  int64_t iteration_ = 0;
+  double lr_;
+  SkipNet net_{nullptr};
+  SparseNoise sparse_{nullptr};
+  std::vector<at::Tensor> net_params_;
+  at::Tensor y_;
+  at::Tensor z_;
+  at::Tensor jitter_;
+  at::Tensor last_output_;
+  std::unique_ptr<torch::optim::Adam> adam_;
+};
+
+/// How restore() runs and reports.
+struct RunOptions {
+  /// Device the model lives on.
+  c10::Device device = c10::kCPU;
+  /// Optional clean image (C×H×W, like the observation) for PSNR in the history.
+  at::Tensor clean;
+  /// A history sample every this many iterations (and at the last), ≥ 1.
+  int64_t log_every = 100;
+  /// Called after every step whose loss was read (every step on the CPU, every
+  /// few on a GPU) and for each history sample. May be empty.
+  std::function<void(const Progress&)> on_progress;
+};
+
+/// What restore() returns.
+struct Restoration {
+  /// The restored image: the network output at the last step, C×H×W in [0, 1], CPU.
+  at::Tensor image;
+  /// The estimated corruption g⊙g − h⊙h, C×H×W, CPU (zeros for DIP and DIP-L1).
+  at::Tensor corruption;
+  /// Learning curve, one sample every RunOptions::log_every iterations and the last.
+  std::vector<Progress> history;
+  int64_t iterations = 0;
+  int64_t parameters = 0;
+  double seconds = 0.0;
+};
+
+/// Runs all iterations of a Trainer and returns the result. Throws dop::RuntimeError
+/// when the loss becomes non-finite (the message says at which iteration).
+Restoration restore(const at::Tensor& observed, const TrainOptions& options,
+                    const RunOptions& run = {});
+
+}  // namespace dop

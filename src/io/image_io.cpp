@@ -1,0 +1,208 @@
+#include "dop/image_io.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include <ATen/ATen.h>
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "dop/atomic_file.hpp"
+#include "dop/error.hpp"
+
+namespace dop {
+namespace fs = std::filesystem;
+namespace {
+
+std::string quoted(const fs::path& p) { return "'" + p.string() + "'"; }
+
+std::string lower_extension(const fs::path& path) {
+  std::string ext = path.extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return ext;
+}
+
+// The sample depths a format can store, best first after the one asked for.
+std::vector<int> depths_of(const std::string& ext) {
+  if (ext == ".png" || ext == ".pgm" || ext == ".ppm" || ext == ".pnm") return {8, 16};
+  if (ext == ".tif" || ext == ".tiff") return {8, 16, 32};
+  if (ext == ".exr" || ext == ".hdr" || ext == ".pfm") return {32};
+  return {8};  // JPEG, WebP, BMP, ...
+}
+
+bool stores_alpha(const std::string& ext) {
+  return ext == ".png" || ext == ".tif" || ext == ".tiff" || ext == ".webp" || ext == ".exr";
+}
+
+int choose_depth(int wanted, const std::vector<int>& supported) {
+  if (std::find(supported.begin(), supported.end(), wanted) != supported.end()) return wanted;
+  // Nearest that keeps the most precision: prefer the largest depth below, else the smallest above.
+  int best = supported.front();
+  for (int d : supported) {
+    if (d <= wanted) best = d;
+  }
+  return best;
+}
+
+std::vector<char> read_bytes(const fs::path& path) {
+  std::error_code ec;
+  if (!fs::exists(path, ec)) throw InputError("cannot read " + quoted(path) + ": no such file");
+  if (fs::is_directory(path, ec)) {
+    throw InputError("cannot read " + quoted(path) + ": it is a folder, not an image file");
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError("cannot read " + quoted(path) + ": permission denied or not a file");
+  std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) throw InputError("cannot read " + quoted(path) + ": read error");
+  if (bytes.empty()) throw InputError("cannot read " + quoted(path) + ": the file is empty");
+  return bytes;
+}
+
+// H×W×C OpenCV samples → C×H×W float tensor in [0, 1].
+at::Tensor to_tensor(const cv::Mat& mat, double scale) {
+  cv::Mat f;
+  mat.convertTo(f, CV_32F, 1.0 / scale);
+  const at::Tensor hwc =
+      at::from_blob(f.data, {f.rows, f.cols, f.channels()}, at::kFloat).clone();
+  return hwc.permute({2, 0, 1}).contiguous().clamp_(0.0, 1.0);
+}
+
+// C×H×W tensor in [0, 1] → H×W×C OpenCV samples of the given depth.
+cv::Mat to_mat(const at::Tensor& chw, int depth) {
+  const at::Tensor hwc = chw.detach().to(at::kCPU, at::kFloat).clamp(0.0, 1.0).permute({1, 2, 0}).contiguous();
+  const int c = static_cast<int>(hwc.size(2));
+  cv::Mat f(static_cast<int>(hwc.size(0)), static_cast<int>(hwc.size(1)), CV_32FC(c),
+            hwc.data_ptr<float>());
+  cv::Mat out;
+  if (depth == 8) {
+    f.convertTo(out, CV_8U, 255.0);  // rounds to nearest, saturates
+  } else if (depth == 16) {
+    f.convertTo(out, CV_16U, 65535.0);
+  } else {
+    out = f.clone();
+  }
+  return out;
+}
+
+}  // namespace
+
+Image load_image(const fs::path& path) {
+  const std::vector<char> bytes = read_bytes(path);
+  cv::Mat mat;
+  try {
+    mat = cv::imdecode(bytes, cv::IMREAD_UNCHANGED);
+  } catch (const cv::Exception& e) {
+    throw InputError("cannot decode " + quoted(path) + ": " + e.what());
+  }
+  if (mat.empty()) {
+    throw InputError("cannot decode " + quoted(path) +
+                     ": not an image in a format this build of OpenCV reads, or the file is "
+                     "truncated or damaged");
+  }
+  if (mat.dims != 2 || mat.rows < 1 || mat.cols < 1) {
+    throw InputError("cannot use " + quoted(path) + ": the image has no pixels");
+  }
+
+  Image image;
+  double scale = 1.0;
+  switch (mat.depth()) {
+    case CV_8U:
+      image.bit_depth = 8;
+      scale = 255.0;
+      break;
+    case CV_16U:
+      image.bit_depth = 16;
+      scale = 65535.0;
+      break;
+    case CV_32F:
+    case CV_64F:
+      image.bit_depth = 32;
+      break;
+    default:
+      throw InputError("cannot use " + quoted(path) +
+                       ": unsupported sample type (only 8/16-bit unsigned or float images)");
+  }
+
+  const int c = mat.channels();
+  cv::Mat color;
+  cv::Mat alpha;
+  if (c == 1) {
+    color = mat;
+  } else if (c == 2) {  // gray + alpha
+    std::vector<cv::Mat> planes;
+    cv::split(mat, planes);
+    color = planes[0];
+    alpha = planes[1];
+  } else if (c == 3) {
+    cv::cvtColor(mat, color, cv::COLOR_BGR2RGB);
+  } else if (c == 4) {
+    std::vector<cv::Mat> planes;
+    cv::split(mat, planes);
+    alpha = planes[3];
+    cv::merge(std::vector<cv::Mat>{planes[2], planes[1], planes[0]}, color);
+  } else {
+    throw InputError("cannot use " + quoted(path) + ": " + std::to_string(c) +
+                     " channels (only gray, gray+alpha, RGB and RGBA)");
+  }
+  image.pixels = to_tensor(color, scale);
+  if (!alpha.empty()) image.alpha = to_tensor(alpha, scale);
+  return image;
+}
+
+void check_image_output(const fs::path& path, bool overwrite) {
+  const std::string ext = lower_extension(path);
+  if (ext.empty()) {
+    throw OutputError("cannot write " + quoted(path) +
+                      ": no file extension to choose the image format from (e.g. .png)");
+  }
+  if (!cv::haveImageWriter(path.string())) {
+    throw OutputError("cannot write " + quoted(path) + ": unknown image format '" + ext +
+                      "' (use e.g. .png, .tif, .jpg, .webp, .bmp)");
+  }
+  check_output_path(path, overwrite);
+}
+
+SaveReport save_image(const fs::path& path, const Image& image, const SaveOptions& options) {
+  check_image_output(path, options.overwrite);
+  const std::string ext = lower_extension(path);
+  const int wanted = options.bit_depth == 0 ? image.bit_depth : options.bit_depth;
+  if (wanted != 8 && wanted != 16 && wanted != 32) {
+    throw UsageError("bit depth must be 8, 16 or 32, got " + std::to_string(wanted));
+  }
+  SaveReport report;
+  report.bit_depth = choose_depth(wanted, depths_of(ext));
+  report.alpha_dropped = image.alpha.defined() && !stores_alpha(ext);
+
+  cv::Mat mat = to_mat(image.pixels, report.bit_depth);
+  if (mat.channels() == 3) cv::cvtColor(mat, mat, cv::COLOR_RGB2BGR);
+  if (image.alpha.defined() && !report.alpha_dropped) {
+    cv::Mat a = to_mat(image.alpha, report.bit_depth);
+    if (mat.channels() == 1) cv::cvtColor(mat, mat, cv::COLOR_GRAY2BGR);
+    std::vector<cv::Mat> planes;
+    cv::split(mat, planes);
+    planes.push_back(a);
+    cv::merge(planes, mat);
+  }
+
+  std::vector<uchar> encoded;
+  try {
+    if (!cv::imencode(ext, mat, encoded)) {
+      throw OutputError("cannot encode " + quoted(path) + " as " + ext);
+    }
+  } catch (const cv::Exception& e) {
+    throw OutputError("cannot encode " + quoted(path) + ": " + e.what());
+  }
+  write_file_atomically(
+      path, std::string_view(reinterpret_cast<const char*>(encoded.data()), encoded.size()),
+      options.overwrite);
+  return report;
+}
+
+}  // namespace dop

@@ -1,0 +1,110 @@
+#include "dop/skip_net.hpp"
+
+#include <string>
+
+#include <torch/nn/functional/upsampling.h>
+#include <torch/nn/modules/activation.h>
+#include <torch/nn/modules/batchnorm.h>
+#include <torch/nn/modules/conv.h>
+
+#include "dop/error.hpp"
+
+namespace dop {
+namespace {
+
+constexpr double kLeakySlope = 0.2;
+
+// k×k convolution with bias; odd k > 1 pads by reflection so the size is kept (stride 1).
+torch::nn::Conv2d conv(int64_t in, int64_t out, int64_t k, int64_t stride = 1) {
+  return torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, k)
+                               .stride(stride)
+                               .padding((k - 1) / 2)
+                               .padding_mode(torch::kReflect)
+                               .bias(true));
+}
+
+torch::nn::BatchNorm2d bn(int64_t channels) { return torch::nn::BatchNorm2d(channels); }
+
+// In place: the BatchNorm before it does not need its own output for the backward pass.
+torch::nn::LeakyReLU act() {
+  return torch::nn::LeakyReLU(
+      torch::nn::LeakyReLUOptions().negative_slope(kLeakySlope).inplace(true));
+}
+
+void require(bool ok, const char* field, int64_t value, const char* range) {
+  if (!ok) {
+    throw UsageError("network option " + std::string(field) + " = " + std::to_string(value) +
+                     " is out of range (" + range + ")");
+  }
+}
+
+}  // namespace
+
+void SkipNetOptions::validate() const {
+  require(input_channels >= 1, "input_channels", input_channels, ">= 1");
+  require(output_channels >= 1, "output_channels", output_channels, ">= 1");
+  require(width >= 1, "width", width, ">= 1");
+  require(scales >= 1 && scales <= 10, "scales", scales, "1..10");
+  require(skip_channels >= 0, "skip_channels", skip_channels, ">= 0");
+}
+
+SkipNetImpl::SkipNetImpl(const SkipNetOptions& options) : options_(options) {
+  options_.validate();
+  const int64_t w = options_.width;
+  const int64_t s = options_.skip_channels;
+  for (int64_t i = 0; i < options_.scales; ++i) {
+    const int64_t in = i == 0 ? options_.input_channels : w;
+    const std::string level = std::to_string(i);
+    if (s > 0) {
+      skip_.push_back(register_module("skip" + level, torch::nn::Sequential(conv(in, s, 1), bn(s), act())));
+    }
+    down_.push_back(register_module(
+        "down" + level,
+        torch::nn::Sequential(conv(in, w, 3, 2), bn(w), act(), conv(w, w, 3), bn(w), act())));
+    join_.push_back(register_module(
+        "join" + level,
+        torch::nn::Sequential(bn(s + w), conv(s + w, w, 3), bn(w), act(), conv(w, w, 1), bn(w), act())));
+  }
+  head_ = register_module("head", torch::nn::Sequential(conv(w, options_.output_channels, 1)));
+}
+
+torch::Tensor SkipNetImpl::forward(const torch::Tensor& z) {
+  TORCH_CHECK(z.dim() == 4 && z.size(1) == options_.input_channels,
+              "SkipNet expects N x ", options_.input_channels, " x H x W input, got ", z.sizes());
+  const int64_t m = options_.size_multiple();
+  TORCH_CHECK(z.size(2) % m == 0 && z.size(3) % m == 0 && z.size(2) >= 2 * m && z.size(3) >= 2 * m,
+              "SkipNet input sides must be multiples of ", m, " and at least ", 2 * m, ", got ",
+              z.sizes());
+
+  namespace F = torch::nn::functional;
+  auto up = F::InterpolateFuncOptions().scale_factor(std::vector<double>{2.0, 2.0});
+  if (options_.upsampling == Upsampling::kBilinear) {
+    up.mode(torch::kBilinear).align_corners(false);
+  } else {
+    up.mode(torch::kNearest);
+  }
+
+  // Encoder: remember each level's skip branch, then go one level down.
+  const auto levels = static_cast<size_t>(options_.scales);
+  std::vector<torch::Tensor> skips(levels);
+  torch::Tensor x = z;
+  for (size_t i = 0; i < levels; ++i) {
+    if (!skip_.empty()) skips[i] = skip_[i]->forward(x);
+    x = down_[i]->forward(x);
+  }
+  // Decoder: from the deepest level up, upsample and join with that level's skip.
+  for (size_t i = levels; i-- > 0;) {
+    x = F::interpolate(x, up);
+    if (!skip_.empty()) x = torch::cat({skips[i], x}, 1);
+    x = join_[i]->forward(x);
+  }
+  return torch::sigmoid(head_->forward(x));
+}
+
+int64_t SkipNetImpl::parameter_count() const {
+  int64_t n = 0;
+  for (const auto& p : parameters()) n += p.numel();
+  return n;
+}
+
+}  // namespace dop

@@ -1,0 +1,197 @@
+#include "dop/trainer.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <sstream>
+
+#include <torch/csrc/autograd/autograd.h>
+#include <torch/optim/adam.h>
+
+#include "dop/error.hpp"
+#include "dop/metrics.hpp"
+#include "dop/padding.hpp"
+
+namespace dop {
+namespace {
+
+constexpr double kDopLr = 1.0;
+constexpr double kAdamLr = 0.01;
+// On a GPU, reading the loss stalls the queue; read it every this many steps there.
+constexpr int64_t kGpuLossReadEvery = 16;
+
+template <typename T>
+void require(bool ok, const char* what, T value, const char* range) {
+  if (!ok) {
+    std::ostringstream msg;
+    msg << what << " = " << value << " is out of range (" << range << ")";
+    throw UsageError(msg.str());
+  }
+}
+
+}  // namespace
+
+std::string to_string(Method method) {
+  switch (method) {
+    case Method::kDop:
+      return "dop";
+    case Method::kDip:
+      return "dip";
+    case Method::kDipL1:
+      return "dip-l1";
+  }
+  return "?";
+}
+
+Method parse_method(const std::string& name) {
+  for (Method m : {Method::kDop, Method::kDip, Method::kDipL1}) {
+    if (to_string(m) == name) return m;
+  }
+  throw UsageError("unknown method '" + name + "': use dop, dip or dip-l1");
+}
+
+double TrainOptions::effective_lr() const {
+  if (lr > 0.0) return lr;
+  return method == Method::kDop ? kDopLr : kAdamLr;
+}
+
+void TrainOptions::validate() const {
+  require(iterations >= 1, "iterations", iterations, ">= 1");
+  require(lr >= 0.0 && std::isfinite(lr), "lr", lr, "> 0, or 0 for the method's default");
+  require(alpha > 0.0 && std::isfinite(alpha), "alpha", alpha, "> 0");
+  require(sparse_init_scale >= 0.0 && std::isfinite(sparse_init_scale), "sparse init scale",
+          sparse_init_scale, ">= 0");
+  require(input_scale > 0.0 && std::isfinite(input_scale), "input scale", input_scale, "> 0");
+  require(input_jitter >= 0.0 && std::isfinite(input_jitter), "input jitter", input_jitter, ">= 0");
+  network.validate();
+}
+
+Trainer::Trainer(const at::Tensor& observed, const TrainOptions& options, c10::Device device)
+    : options_(options), device_(device), height_(0), width_(0), lr_(options.effective_lr()) {
+  options_.validate();
+  if (observed.dim() != 3 || observed.size(0) < 1 || observed.size(1) < 1 || observed.size(2) < 1) {
+    std::ostringstream msg;
+    msg << "the observed image must be a non-empty C×H×W tensor, got shape " << observed.sizes();
+    throw UsageError(msg.str());
+  }
+  height_ = observed.size(1);
+  width_ = observed.size(2);
+  options_.network.output_channels = observed.size(0);
+
+  torch::manual_seed(options_.seed);
+  const SkipNetOptions& shape = options_.network;
+  y_ = pad_reflect(observed.detach().to(at::kCPU, at::kFloat), shape.size_multiple(),
+                   shape.minimum_size())
+           .unsqueeze(0);
+  net_ = SkipNet(shape);
+  z_ = torch::rand({1, shape.input_channels, y_.size(2), y_.size(3)}) * options_.input_scale;
+  if (options_.method == Method::kDop) sparse_ = SparseNoise(y_.sizes(), options_.sparse_init_scale);
+
+  net_->to(device_);
+  y_ = y_.to(device_);
+  z_ = z_.to(device_);
+  jitter_ = torch::empty_like(z_);
+  net_params_ = net_->parameters();
+  if (sparse_) {
+    sparse_->to(device_);
+  } else {
+    adam_ = std::make_unique<torch::optim::Adam>(net_params_, torch::optim::AdamOptions(lr_));
+  }
+}
+
+Trainer::~Trainer() = default;
+
+at::Tensor Trainer::step() {
+  at::Tensor in = z_;
+  if (options_.input_jitter > 0.0) in = z_ + jitter_.normal_(0.0, options_.input_jitter);
+  const at::Tensor x = net_->forward(in);
+  at::Tensor loss;
+  if (sparse_) {
+    loss = torch::mse_loss(x + sparse_->forward(), y_);
+    // Plain gradient descent with discrepant steps: θ ← θ − τ∇θL, g,h ← g,h − ατ∇g,hL.
+    std::vector<at::Tensor> params = net_params_;
+    params.push_back(sparse_->g());
+    params.push_back(sparse_->h());
+    const auto grads = torch::autograd::grad({loss}, params);
+    torch::NoGradGuard no_grad;
+    const size_t n = net_params_.size();
+    for (size_t i = 0; i < n; ++i) params[i].sub_(grads[i], lr_);
+    params[n].sub_(grads[n], options_.alpha * lr_);
+    params[n + 1].sub_(grads[n + 1], options_.alpha * lr_);
+  } else {
+    loss = options_.method == Method::kDipL1 ? torch::l1_loss(x, y_) : torch::mse_loss(x, y_);
+    adam_->zero_grad();
+    loss.backward();
+    adam_->step();
+  }
+  last_output_ = x.detach();
+  ++iteration_;
+  return loss.detach();
+}
+
+at::Tensor Trainer::output() {
+  at::Tensor x = last_output_;
+  if (!x.defined()) {
+    torch::NoGradGuard no_grad;
+    x = net_->forward(z_);
+  }
+  return crop(x[0], height_, width_).clamp(0.0, 1.0).to(at::kCPU).contiguous();
+}
+
+at::Tensor Trainer::corruption() {
+  if (!sparse_) return torch::zeros({y_.size(1), height_, width_});
+  torch::NoGradGuard no_grad;
+  return crop(sparse_->forward()[0], height_, width_).to(at::kCPU).contiguous();
+}
+
+int64_t Trainer::parameter_count() const {
+  int64_t n = net_->parameter_count();
+  if (sparse_) n += 2 * y_.numel();
+  return n;
+}
+
+Restoration restore(const at::Tensor& observed, const TrainOptions& options, const RunOptions& run) {
+  if (run.log_every < 1) throw UsageError("log_every must be >= 1");
+  if (run.clean.defined() && run.clean.sizes() != observed.sizes()) {
+    std::ostringstream msg;
+    msg << "the clean image has shape " << run.clean.sizes() << " but the observed one "
+        << observed.sizes();
+    throw UsageError(msg.str());
+  }
+  Trainer trainer(observed, options, run.device);
+  Restoration result;
+  result.parameters = trainer.parameter_count();
+  const int64_t total = options.iterations;
+  const int64_t read_every = run.device.is_cuda() ? kGpuLossReadEvery : 1;
+  const auto start = std::chrono::steady_clock::now();
+  auto seconds = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  };
+
+  for (int64_t it = 1; it <= total; ++it) {
+    const at::Tensor loss = trainer.step();
+    const bool sample = it == 1 || it % run.log_every == 0 || it == total;
+    if (!sample && it % read_every != 0) continue;
+
+    Progress p;
+    p.iteration = it;
+    p.iterations = total;
+    p.loss = loss.item<double>();
+    if (!std::isfinite(p.loss)) {
+      std::ostringstream msg;
+      msg << "training diverged: the loss became " << p.loss << " at iteration " << it
+          << "; lower the step (--lr) or the ratio (--alpha)";
+      throw RuntimeError(msg.str());
+    }
+    if (sample && run.clean.defined()) p.psnr = psnr(trainer.output(), run.clean);
+    p.seconds = seconds();
+    if (sample) result.history.push_back(p);
+    if (run.on_progress) run.on_progress(p);
+  }
+  result.seconds = seconds();
+  result.iterations = trainer.iteration();
+  result.image = trainer.output();
+  result.corruption = trainer.corruption();
+  return result;
+}
+
+}  // namespace dop
