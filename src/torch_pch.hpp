@@ -5,3 +5,4 @@
 #include <torch/nn/modules/batchnorm.h>
 #include <torch/nn/modules/conv.h>
 #include <torch/types.h>
+#include <torch/utils.h>

@@ -58,6 +58,7 @@ void TrainOptions::validate() const {
   require(iterations >= 1, "iterations", iterations, ">= 1");
   require(lr >= 0.0 && std::isfinite(lr), "lr", lr, "> 0, or 0 for the method's default");
   require(alpha > 0.0 && std::isfinite(alpha), "alpha", alpha, "> 0");
+  require(effective_lr() * alpha < 1e30, "lr x alpha", effective_lr() * alpha, "< 1e30");
   require(sparse_init_scale >= 0.0 && std::isfinite(sparse_init_scale), "sparse init scale",
           sparse_init_scale, ">= 0");
   require(input_scale > 0.0 && std::isfinite(input_scale), "input scale", input_scale, "> 0");

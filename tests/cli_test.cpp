@@ -1,0 +1,171 @@
+// dop-restore as a user runs it: exit codes, messages, and which files exist afterwards.
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <sys/wait.h>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <torch/cuda.h>
+#include <torch/types.h>
+
+#include "dop/image_io.hpp"
+#include "test_util.hpp"
+
+namespace dop {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Outcome {
+  int code;
+  std::string err;
+};
+
+std::string quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+// Runs dop-restore with `args` (already quoted where needed); small, fast settings unless
+// the arguments say otherwise.
+Outcome run(const test::TempDir& dir, const std::string& args) {
+  const fs::path err = dir / "stderr.txt";
+  const std::string cmd = std::string(quote(DOP_RESTORE_EXE)) + " --no-progress " +
+                          args + " 2>" + quote(err.string()) + " >/dev/null";
+  const int status = std::system(cmd.c_str());
+  std::ifstream in(err);
+  std::stringstream text;
+  text << in.rdbuf();
+  fs::remove(err);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, text.str()};
+}
+
+const std::string kFast = "--iterations 3 --width 4 --threads 1 ";
+
+class Cli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    Image im;
+    im.pixels = test::smooth_image(3, 20, 30);
+    save_image(dir_ / "in.png", im);
+  }
+  std::string in() const { return quote((dir_ / "in.png").string()) + " "; }
+  std::string path(const std::string& name) const { return quote((dir_ / name).string()) + " "; }
+  bool exists(const std::string& name) const { return fs::exists(dir_ / name); }
+
+  test::TempDir dir_;
+};
+
+TEST_F(Cli, RestoresAndReports) {
+  const Outcome r = run(dir_, kFast + "--reference " + in() + "--report " + path("r.json") +
+                              "--save-corruption " + path("s.png") + "--log-every 2 " + in() +
+                              path("out.png"));
+  ASSERT_EQ(r.code, 0) << r.err;
+  const Image out = load_image(dir_ / "out.png");
+  EXPECT_EQ(out.pixels.sizes(), (std::vector<int64_t>{3, 20, 30}));
+  EXPECT_TRUE(exists("s.png"));
+  std::ifstream report_file(dir_ / "r.json");
+  const auto report = nlohmann::json::parse(report_file);
+  for (const char* key : {"settings", "parameters", "iterations", "seconds", "seconds_per_iteration",
+                          "device", "threads", "metrics", "history"}) {
+    EXPECT_TRUE(report.contains(key)) << key;
+  }
+  EXPECT_EQ(report["iterations"], 3);
+  EXPECT_EQ(report["device"], "cpu");
+  EXPECT_EQ(report["threads"], 1);
+  EXPECT_EQ(report["settings"]["width"], 4);
+  EXPECT_EQ(report["history"].size(), 3u);  // iterations 1, 2, 3
+  EXPECT_TRUE(report["history"][0].contains("psnr"));
+  EXPECT_GT(report["metrics"]["output"]["psnr"].get<double>(), 0.0);
+}
+
+TEST_F(Cli, KeepsGrayAlphaAnd16Bit) {
+  Image im;
+  im.pixels = test::smooth_image(1, 17, 9);
+  im.alpha = at::rand({1, 17, 9});
+  im.bit_depth = 16;
+  save_image(dir_ / "gray16a.png", im);
+  ASSERT_EQ(run(dir_, kFast + path("gray16a.png") + path("out.png")).code, 0);
+  const Image out = load_image(dir_ / "out.png");
+  EXPECT_EQ(out.bit_depth, 16);
+  ASSERT_TRUE(out.alpha.defined());
+  EXPECT_TRUE(torch::equal(out.alpha, load_image(dir_ / "gray16a.png").alpha));  // untouched
+  EXPECT_EQ(out.pixels.size(1), 17);
+  EXPECT_EQ(out.pixels.size(2), 9);
+}
+
+TEST_F(Cli, MissingInput) {
+  const Outcome r = run(dir_, kFast + path("nope.png") + path("out.png"));
+  EXPECT_EQ(r.code, 3);
+  EXPECT_NE(r.err.find("nope.png"), std::string::npos) << r.err;
+  EXPECT_FALSE(exists("out.png"));
+}
+
+TEST_F(Cli, NonImageInput) {
+  { std::ofstream(dir_ / "notes.png") << "hello"; }
+  const Outcome r = run(dir_, kFast + path("notes.png") + path("out.png"));
+  EXPECT_EQ(r.code, 3);
+  EXPECT_NE(r.err.find("notes.png"), std::string::npos) << r.err;
+  EXPECT_FALSE(exists("out.png"));
+}
+
+TEST_F(Cli, UnwritableOutputFolder) {
+  const Outcome r = run(dir_, kFast + in() + path("missing/out.png"));
+  EXPECT_EQ(r.code, 4);
+  EXPECT_NE(r.err.find("missing"), std::string::npos) << r.err;
+  EXPECT_FALSE(exists("missing"));
+}
+
+TEST_F(Cli, ExistingOutputNeedsOverwrite) {
+  { std::ofstream(dir_ / "out.png") << "precious"; }
+  const Outcome r = run(dir_, kFast + in() + path("out.png"));
+  EXPECT_EQ(r.code, 4);
+  EXPECT_NE(r.err.find("--overwrite"), std::string::npos) << r.err;
+  EXPECT_EQ(fs::file_size(dir_ / "out.png"), 8u);
+  EXPECT_EQ(run(dir_, kFast + "--overwrite " + in() + path("out.png")).code, 0);
+  EXPECT_EQ(load_image(dir_ / "out.png").width(), 30);
+}
+
+TEST_F(Cli, OutputIsTheInput) {
+  const Outcome r = run(dir_, kFast + "--overwrite " + in() + in());
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(load_image(dir_ / "in.png").width(), 30);
+}
+
+TEST_F(Cli, InvalidValues) {
+  for (const char* bad : {"--width 0", "--alpha -1", "--iterations 0", "--lr -2",
+                                 "--threads=-1", "--device gpu", "--log-every 0"}) {
+    const Outcome r = run(dir_, std::string(bad) + " " + in() + path("out.png"));
+    EXPECT_EQ(r.code, 2) << bad << ": " << r.err;
+    EXPECT_NE(r.err.find("error"), std::string::npos) << bad;
+    EXPECT_FALSE(exists("out.png")) << bad;
+  }
+}
+
+TEST_F(Cli, CudaWithoutAGpu) {
+  if (torch::cuda::is_available()) GTEST_SKIP() << "a GPU is visible";
+  const Outcome r = run(dir_, kFast + "--device cuda " + in() + path("out.png"));
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("CUDA"), std::string::npos) << r.err;
+  EXPECT_FALSE(exists("out.png"));
+}
+
+TEST_F(Cli, SyntaxErrorsKeepCli11Codes) {
+  const Outcome r = run(dir_, "--no-such-flag " + in() + path("out.png"));
+  EXPECT_GE(r.code, 100);
+  EXPECT_FALSE(exists("out.png"));
+  EXPECT_EQ(run(dir_, "--method magic " + in() + path("out.png")).code, 105);
+}
+
+TEST_F(Cli, VersionAndHelp) {
+  EXPECT_EQ(run(dir_, "--version").code, 0);
+  EXPECT_EQ(run(dir_, "--help").code, 0);
+  EXPECT_EQ(run(dir_, "--list-devices").code, 0);
+}
+
+}  // namespace
+}  // namespace dop

@@ -1,0 +1,47 @@
+// The same code path on a CUDA device. Every test skips itself when none is visible.
+#include <gtest/gtest.h>
+#include <torch/cuda.h>
+#include <torch/types.h>
+
+#include "dop/corruption.hpp"
+#include "dop/device.hpp"
+#include "dop/metrics.hpp"
+#include "dop/trainer.hpp"
+
+namespace dop {
+namespace {
+
+#define REQUIRE_CUDA() \
+  if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device visible to this LibTorch"
+
+TEST(Cuda, AutoPicksTheGpu) {
+  REQUIRE_CUDA();
+  EXPECT_TRUE(resolve_device("auto").is_cuda());
+  EXPECT_TRUE(resolve_device("cuda:0").is_cuda());
+}
+
+TEST(Cuda, RestoresLikeTheCpu) {
+  REQUIRE_CUDA();
+  const at::Tensor clean = 0.5 + 0.4 * at::sin(at::arange(64 * 64, at::kFloat).view({1, 64, 64}) / 50.0);
+  const at::Tensor noisy = salt_and_pepper(clean.expand({3, 64, 64}).contiguous(), 0.3, 1);
+  TrainOptions o;
+  o.network.width = 16;
+  o.iterations = 200;
+  RunOptions run;
+  run.device = resolve_device("cuda");
+  const Restoration gpu = restore(noisy, o, run);
+  const Restoration cpu = restore(noisy, o);
+  EXPECT_EQ(gpu.image.device().type(), c10::kCPU);
+  EXPECT_EQ(gpu.image.sizes(), noisy.sizes());
+  const at::Tensor ref = clean.expand({3, 64, 64});
+  // Different kernels, different rounding: the same quality, not the same bits.
+  EXPECT_NEAR(psnr(gpu.image, ref), psnr(cpu.image, ref), 1.5);
+}
+
+TEST(Cuda, MissingDeviceIsAUsageError) {
+  REQUIRE_CUDA();
+  EXPECT_ANY_THROW(resolve_device("cuda:999"));
+}
+
+}  // namespace
+}  // namespace dop

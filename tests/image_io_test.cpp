@@ -1,0 +1,157 @@
+#include "dop/image_io.hpp"
+
+#include <fstream>
+#include <string>
+
+#include <gtest/gtest.h>
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <torch/types.h>
+
+#include "dop/error.hpp"
+#include "test_util.hpp"
+
+namespace dop {
+namespace {
+
+namespace fs = std::filesystem;
+
+Image make(int64_t c, int64_t h, int64_t w, int depth, bool alpha) {
+  Image im;
+  im.pixels = at::rand({c, h, w});
+  if (alpha) im.alpha = at::rand({1, h, w});
+  im.bit_depth = depth;
+  return im;
+}
+
+// What the file can hold: samples quantised to the bit depth.
+at::Tensor quantised(const at::Tensor& t, int depth) {
+  const double scale = depth == 8 ? 255.0 : 65535.0;
+  return (t * scale).round() / scale;
+}
+
+size_t files_in(const fs::path& dir) {
+  return static_cast<size_t>(std::distance(fs::directory_iterator(dir), fs::directory_iterator()));
+}
+
+void expect_throws_naming(const std::function<void()>& f, const std::string& name) {
+  try {
+    f();
+    FAIL() << "no error for " << name;
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(name), std::string::npos) << e.what();
+  }
+}
+
+struct Case {
+  int64_t channels;
+  int depth;
+  bool alpha;
+};
+
+class RoundTrip : public ::testing::TestWithParam<Case> {};
+
+TEST_P(RoundTrip, KeepsChannelsDepthAlphaAndValues) {
+  const Case c = GetParam();
+  test::TempDir dir;
+  const Image original = make(c.channels, 13, 17, c.depth, c.alpha);
+  const fs::path file = dir / "image.png";
+  const SaveReport report = save_image(file, original);
+  EXPECT_EQ(report.bit_depth, c.depth);
+  EXPECT_FALSE(report.alpha_dropped);
+  const Image back = load_image(file);
+  EXPECT_EQ(back.bit_depth, c.depth);
+  EXPECT_EQ(back.pixels.sizes(), original.pixels.sizes());
+  EXPECT_TRUE(torch::allclose(back.pixels, quantised(original.pixels, c.depth), 0, 1e-6));
+  ASSERT_EQ(back.alpha.defined(), c.alpha);
+  if (c.alpha) {
+    EXPECT_TRUE(torch::allclose(back.alpha, quantised(original.alpha, c.depth), 0, 1e-6));
+  }
+  EXPECT_EQ(files_in(dir.path()), 1u);  // no temporary file left behind
+}
+
+INSTANTIATE_TEST_SUITE_P(ImageIo, RoundTrip,
+                         ::testing::Values(Case{1, 8, false}, Case{3, 8, false}, Case{3, 8, true},
+                                           Case{1, 16, false}, Case{3, 16, false},
+                                           Case{3, 16, true}));
+
+// Files store B, G, R; the library's tensors are R, G, B.
+TEST(ImageIo, ChannelOrderIsRgb) {
+  test::TempDir dir;
+  cv::Mat red(4, 4, CV_8UC3, cv::Scalar(0, 0, 255));  // OpenCV: B, G, R
+  cv::imwrite((dir / "red.png").string(), red);
+  const Image im = load_image(dir / "red.png");
+  EXPECT_EQ(im.pixels[0].min().item<float>(), 1.0f);
+  EXPECT_EQ(im.pixels[2].max().item<float>(), 0.0f);
+}
+
+TEST(ImageIo, FloatTiffIsRead) {
+  test::TempDir dir;
+  cv::Mat f(5, 6, CV_32FC1, cv::Scalar(0.25));
+  cv::imwrite((dir / "f.tif").string(), f);
+  const Image im = load_image(dir / "f.tif");
+  EXPECT_EQ(im.bit_depth, 32);
+  EXPECT_NEAR(im.pixels.mean().item<double>(), 0.25, 1e-7);
+}
+
+TEST(ImageIo, JpegCannotHoldAlphaOr16Bits) {
+  test::TempDir dir;
+  const SaveReport r = save_image(dir / "x.jpg", make(3, 8, 8, 16, true));
+  EXPECT_EQ(r.bit_depth, 8);
+  EXPECT_TRUE(r.alpha_dropped);
+  EXPECT_FALSE(load_image(dir / "x.jpg").alpha.defined());
+}
+
+TEST(ImageIo, BadInputsNameTheFile) {
+  test::TempDir dir;
+  { std::ofstream(dir / "empty.png"); }
+  { std::ofstream(dir / "text.png") << "this is not an image\n"; }
+  fs::create_directory(dir / "folder.png");
+  for (const char* name : {"missing.png", "empty.png", "text.png", "folder.png"}) {
+    EXPECT_THROW(load_image(dir / name), InputError) << name;
+    expect_throws_naming([&] { load_image(dir / name); }, name);
+  }
+}
+
+TEST(ImageIo, TruncatedFileIsAnInputError) {
+  test::TempDir dir;
+  save_image(dir / "full.png", make(3, 64, 64, 8, false));
+  std::ifstream in(dir / "full.png", std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::ofstream(dir / "cut.png", std::ios::binary) << bytes.substr(0, bytes.size() / 2);
+  EXPECT_THROW(load_image(dir / "cut.png"), InputError);
+}
+
+TEST(ImageIo, NeverReplacesAFileUnlessAsked) {
+  test::TempDir dir;
+  const fs::path file = dir / "out.png";
+  { std::ofstream(file) << "keep me"; }
+  EXPECT_THROW(save_image(file, make(1, 4, 4, 8, false)), OutputError);
+  std::ifstream in(file);
+  std::string content;
+  std::getline(in, content);
+  EXPECT_EQ(content, "keep me");
+  EXPECT_EQ(files_in(dir.path()), 1u);
+  save_image(file, make(1, 4, 4, 8, false), {0, true});
+  EXPECT_EQ(load_image(file).pixels.size(0), 1);
+}
+
+TEST(ImageIo, UnwritableOutputsAreOutputErrors) {
+  test::TempDir dir;
+  const Image im = make(1, 4, 4, 8, false);
+  expect_throws_naming([&] { save_image(dir / "no-such-folder" / "x.png", im); }, "no-such-folder");
+  expect_throws_naming([&] { save_image(dir / "x.unknownext", im); }, "x.unknownext");
+  expect_throws_naming([&] { save_image(dir / "noextension", im); }, "noextension");
+  fs::create_directory(dir / "sub.png");
+  EXPECT_THROW(save_image(dir / "sub.png", im, {0, true}), OutputError);
+}
+
+TEST(ImageIo, NonAsciiAndSpacesInPaths) {
+  test::TempDir dir;
+  const fs::path file = dir / "chat noir é 猫.png";
+  save_image(file, make(3, 5, 5, 8, false));
+  EXPECT_EQ(load_image(file).width(), 5);
+}
+
+}  // namespace
+}  // namespace dop

@@ -1,0 +1,163 @@
+#include "dop/trainer.hpp"
+
+#include <cmath>
+#include <string>
+
+#include <gtest/gtest.h>
+#include <torch/csrc/autograd/autograd.h>
+#include <torch/types.h>
+
+#include "dop/error.hpp"
+#include "test_util.hpp"
+
+namespace dop {
+namespace {
+
+TrainOptions small_options() {
+  TrainOptions o;
+  o.iterations = 10;
+  o.network.width = 4;
+  o.network.scales = 2;
+  return o;
+}
+
+std::vector<at::Tensor> clones(const std::vector<at::Tensor>& ts) {
+  std::vector<at::Tensor> out;
+  for (const auto& t : ts) out.push_back(t.detach().clone());
+  return out;
+}
+
+// θ ← θ − τ∇θL and g,h ← g,h − ατ∇L, with L = mean (y − f(θ; z) − (g⊙g − h⊙h))².
+TEST(Trainer, OneStepIsGradientDescentWithDiscrepantRates) {
+  TrainOptions o = small_options();
+  o.input_jitter = 0.0;  // f(θ; z) is then deterministic and can be recomputed here
+  o.lr = 0.3;
+  o.alpha = 7.0;
+  o.sparse_init_scale = 0.05;
+  const at::Tensor y = test::smooth_image(3, 13, 11);
+  Trainer trainer(y, o);
+
+  std::vector<at::Tensor> params = trainer.network()->parameters();
+  params.push_back(trainer.sparse()->g());
+  params.push_back(trainer.sparse()->h());
+  const auto before = clones(params);
+  const at::Tensor& g = trainer.sparse()->g();
+  const at::Tensor& h = trainer.sparse()->h();
+  const at::Tensor pred = trainer.network()->forward(trainer.input()) + g * g - h * h;
+  const at::Tensor loss = (pred - trainer.target()).pow(2).mean();
+  const auto grads = torch::autograd::grad({loss}, params);
+
+  const at::Tensor reported = trainer.step();
+  EXPECT_NEAR(reported.item<double>(), loss.item<double>(), 1e-7);
+  for (size_t i = 0; i < params.size(); ++i) {
+    const double step = i + 2 >= params.size() ? o.alpha * o.lr : o.lr;
+    EXPECT_TRUE(torch::allclose(params[i], before[i] - step * grads[i], 1e-5, 1e-7))
+        << "parameter " << i;
+  }
+  EXPECT_EQ(trainer.iteration(), 1);
+}
+
+TEST(Trainer, OutputAndCorruptionHaveTheObservedShape) {
+  for (auto [c, h, w] : {std::tuple<int64_t, int64_t, int64_t>{1, 1, 1}, {1, 1, 7}, {3, 37, 45}, {2, 9, 3}}) {
+    const at::Tensor y = test::smooth_image(c, h, w);
+    Trainer trainer(y, small_options());
+    trainer.step();
+    EXPECT_EQ(trainer.output().sizes(), y.sizes());
+    EXPECT_EQ(trainer.corruption().sizes(), y.sizes());
+    EXPECT_GE(trainer.output().min().item<float>(), 0.0f);
+    EXPECT_LE(trainer.output().max().item<float>(), 1.0f);
+  }
+}
+
+TEST(Trainer, CountsNetworkAndSparseParameters) {
+  const at::Tensor y = test::smooth_image(3, 40, 40);  // 2 scales: sides multiple of 4, so no padding
+  Trainer dop(y, small_options());
+  TrainOptions dip_options = small_options();
+  dip_options.method = Method::kDip;
+  Trainer dip(y, dip_options);
+  EXPECT_EQ(dop.parameter_count() - dip.parameter_count(), 2 * 3 * 40 * 40);
+}
+
+TEST(Trainer, SameSeedSameResult) {
+  const at::Tensor y = test::smooth_image(3, 20, 20);
+  const Restoration a = restore(y, small_options());
+  const Restoration b = restore(y, small_options());
+  EXPECT_TRUE(torch::equal(a.image, b.image));
+  EXPECT_TRUE(torch::equal(a.corruption, b.corruption));
+  TrainOptions other = small_options();
+  other.seed = 1;
+  EXPECT_FALSE(torch::equal(restore(y, other).image, a.image));
+}
+
+TEST(Trainer, BaselinesFitWithAdamAndHaveNoSparseTerm) {
+  const at::Tensor y = test::smooth_image(3, 16, 16);
+  for (Method m : {Method::kDip, Method::kDipL1}) {
+    TrainOptions o = small_options();
+    o.method = m;
+    o.iterations = 40;
+    EXPECT_DOUBLE_EQ(o.effective_lr(), 0.01);
+    RunOptions run;
+    run.log_every = 39;
+    const Restoration r = restore(y, o, run);
+    ASSERT_EQ(r.history.size(), 3u);  // iterations 1, 39, 40
+    EXPECT_LT(r.history.back().loss, 0.5 * r.history.front().loss) << to_string(m);
+    EXPECT_EQ(r.corruption.abs().max().item<float>(), 0.0f);
+  }
+}
+
+TEST(Trainer, HistorySamplesAndPsnr) {
+  const at::Tensor clean = test::smooth_image(1, 16, 16);
+  TrainOptions o = small_options();
+  o.iterations = 12;
+  RunOptions run;
+  run.clean = clean;
+  run.log_every = 5;
+  int calls = 0;
+  run.on_progress = [&](const Progress& p) {
+    ++calls;
+    EXPECT_EQ(p.iterations, 12);
+  };
+  const Restoration r = restore(clean, o, run);
+  std::vector<int64_t> at;
+  for (const auto& p : r.history) {
+    at.push_back(p.iteration);
+    EXPECT_TRUE(std::isfinite(p.psnr));
+  }
+  EXPECT_EQ(at, (std::vector<int64_t>{1, 5, 10, 12}));
+  EXPECT_EQ(calls, 12);  // every step on the CPU
+  EXPECT_EQ(r.iterations, 12);
+}
+
+TEST(Trainer, NonFiniteLossStopsWithAClearError) {
+  TrainOptions o = small_options();
+  o.lr = 1e6;
+  o.alpha = 1e6;
+  o.sparse_init_scale = 1.0;
+  try {
+    restore(test::smooth_image(3, 16, 16), o);
+    FAIL() << "expected dop::RuntimeError";
+  } catch (const RuntimeError& e) {
+    EXPECT_NE(std::string(e.what()).find("iteration"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Trainer, RejectsInvalidSettings) {
+  const at::Tensor y = test::smooth_image(3, 8, 8);
+  auto with = [](auto change) {
+    TrainOptions o;
+    change(o);
+    return o;
+  };
+  EXPECT_THROW(Trainer(y, with([](TrainOptions& o) { o.iterations = 0; })), UsageError);
+  EXPECT_THROW(Trainer(y, with([](TrainOptions& o) { o.alpha = -1; })), UsageError);
+  EXPECT_THROW(Trainer(y, with([](TrainOptions& o) { o.lr = -1; })), UsageError);
+  EXPECT_THROW(Trainer(y, with([](TrainOptions& o) { o.network.width = 0; })), UsageError);
+  EXPECT_THROW(Trainer(y, with([](TrainOptions& o) { o.alpha = NAN; })), UsageError);
+  EXPECT_THROW(Trainer(y, with([](TrainOptions& o) { o.alpha = 1e30, o.lr = 1e30; })), UsageError);
+  EXPECT_THROW(Trainer(at::zeros({3, 0, 4}), TrainOptions{}), UsageError);
+  EXPECT_THROW(parse_method("dop2"), UsageError);
+  EXPECT_EQ(parse_method("dip-l1"), Method::kDipL1);
+}
+
+}  // namespace
+}  // namespace dop
