@@ -28,7 +28,8 @@ c10::Device resolve_device(const std::string& spec) {
   int index = 0;
   if (spec != "cuda") {
     const std::string digits = spec.substr(5);
-    if (spec[4] != ':' || digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos) {
+    if (spec[4] != ':' || digits.empty() ||
+        digits.find_first_not_of("0123456789") != std::string::npos) {
       throw UsageError("unknown device '" + spec + "': use auto, cpu, cuda or cuda:N");
     }
     index = std::stoi(digits);
@@ -45,7 +46,8 @@ std::vector<std::string> list_devices() {
   std::vector<std::string> names{"cpu (" + std::to_string(std::thread::hardware_concurrency()) +
                                  " cores)"};
   if (torch::cuda::is_available()) {
-    for (size_t i = 0; i < torch::cuda::device_count(); ++i) names.push_back("cuda:" + std::to_string(i));
+    for (size_t i = 0; i < torch::cuda::device_count(); ++i)
+      names.push_back("cuda:" + std::to_string(i));
   }
   return names;
 }

@@ -32,8 +32,10 @@ at::Tensor gaussian_window(int64_t size, const at::TensorOptions& options) {
 
 double psnr(const at::Tensor& a, const at::Tensor& b) {
   TORCH_CHECK(a.sizes() == b.sizes(), "psnr: shapes differ, ", a.sizes(), " vs ", b.sizes());
-  const double mse =
-      (a.detach().to(at::kDouble) - b.detach().to(at::kDouble).to(a.device())).pow(2).mean().item<double>();
+  const double mse = (a.detach().to(at::kDouble) - b.detach().to(at::kDouble).to(a.device()))
+                         .pow(2)
+                         .mean()
+                         .item<double>();
   if (mse <= 0.0) return std::numeric_limits<double>::infinity();
   return 10.0 * std::log10(1.0 / mse);
 }
@@ -50,8 +52,8 @@ double ssim(const at::Tensor& a, const at::Tensor& b) {
   const at::Tensor sxx = filter(x * x) - mx * mx;
   const at::Tensor syy = filter(y * y) - my * my;
   const at::Tensor sxy = filter(x * y) - mx * my;
-  const at::Tensor map = ((2 * mx * my + kC1) * (2 * sxy + kC2)) /
-                         ((mx * mx + my * my + kC1) * (sxx + syy + kC2));
+  const at::Tensor map =
+      ((2 * mx * my + kC1) * (2 * sxy + kC2)) / ((mx * mx + my * my + kC1) * (sxx + syy + kC2));
   return map.mean().item<double>();
 }
 

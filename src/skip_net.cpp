@@ -56,21 +56,22 @@ SkipNetImpl::SkipNetImpl(const SkipNetOptions& options) : options_(options) {
     const int64_t in = i == 0 ? options_.input_channels : w;
     const std::string level = std::to_string(i);
     if (s > 0) {
-      skip_.push_back(register_module("skip" + level, torch::nn::Sequential(conv(in, s, 1), bn(s), act())));
+      skip_.push_back(
+          register_module("skip" + level, torch::nn::Sequential(conv(in, s, 1), bn(s), act())));
     }
     down_.push_back(register_module(
         "down" + level,
         torch::nn::Sequential(conv(in, w, 3, 2), bn(w), act(), conv(w, w, 3), bn(w), act())));
-    join_.push_back(register_module(
-        "join" + level,
-        torch::nn::Sequential(bn(s + w), conv(s + w, w, 3), bn(w), act(), conv(w, w, 1), bn(w), act())));
+    join_.push_back(
+        register_module("join" + level, torch::nn::Sequential(bn(s + w), conv(s + w, w, 3), bn(w),
+                                                              act(), conv(w, w, 1), bn(w), act())));
   }
   head_ = register_module("head", torch::nn::Sequential(conv(w, options_.output_channels, 1)));
 }
 
 torch::Tensor SkipNetImpl::forward(const torch::Tensor& z) {
-  TORCH_CHECK(z.dim() == 4 && z.size(1) == options_.input_channels,
-              "SkipNet expects N x ", options_.input_channels, " x H x W input, got ", z.sizes());
+  TORCH_CHECK(z.dim() == 4 && z.size(1) == options_.input_channels, "SkipNet expects N x ",
+              options_.input_channels, " x H x W input, got ", z.sizes());
   const int64_t m = options_.size_multiple();
   TORCH_CHECK(z.size(2) % m == 0 && z.size(3) % m == 0 && z.size(2) >= 2 * m && z.size(3) >= 2 * m,
               "SkipNet input sides must be multiples of ", m, " and at least ", 2 * m, ", got ",

@@ -8,7 +8,8 @@ namespace dop {
 
 SparseNoiseImpl::SparseNoiseImpl(at::IntArrayRef shape, double init_scale) {
   if (!(init_scale >= 0.0)) {
-    throw UsageError("the initial scale of g and h must be >= 0, got " + std::to_string(init_scale));
+    throw UsageError("the initial scale of g and h must be >= 0, got " +
+                     std::to_string(init_scale));
   }
   g_ = register_parameter("g", torch::randn(shape) * init_scale);
   h_ = register_parameter("h", torch::randn(shape) * init_scale);

@@ -85,7 +85,8 @@ Trainer::Trainer(const at::Tensor& observed, const TrainOptions& options, c10::D
            .unsqueeze(0);
   net_ = SkipNet(shape);
   z_ = torch::rand({1, shape.input_channels, y_.size(2), y_.size(3)}) * options_.input_scale;
-  if (options_.method == Method::kDop) sparse_ = SparseNoise(y_.sizes(), options_.sparse_init_scale);
+  if (options_.method == Method::kDop)
+    sparse_ = SparseNoise(y_.sizes(), options_.sparse_init_scale);
 
   net_->to(device_);
   y_ = y_.to(device_);
@@ -150,7 +151,8 @@ int64_t Trainer::parameter_count() const {
   return n;
 }
 
-Restoration restore(const at::Tensor& observed, const TrainOptions& options, const RunOptions& run) {
+Restoration restore(const at::Tensor& observed, const TrainOptions& options,
+                    const RunOptions& run) {
   if (run.log_every < 1) throw UsageError("log_every must be >= 1");
   if (run.clean.defined() && run.clean.sizes() != observed.sizes()) {
     std::ostringstream msg;

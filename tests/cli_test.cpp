@@ -7,9 +7,9 @@
 #include <sys/wait.h>
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <torch/cuda.h>
 #include <torch/types.h>
+#include <nlohmann/json.hpp>
 
 #include "dop/image_io.hpp"
 #include "test_util.hpp"
@@ -34,8 +34,8 @@ std::string quote(const std::string& s) {
 // the arguments say otherwise.
 Outcome run(const test::TempDir& dir, const std::string& args) {
   const fs::path err = dir / "stderr.txt";
-  const std::string cmd = std::string(quote(DOP_RESTORE_EXE)) + " --no-progress " +
-                          args + " 2>" + quote(err.string()) + " >/dev/null";
+  const std::string cmd = std::string(quote(DOP_RESTORE_EXE)) + " --no-progress " + args + " 2>" +
+                          quote(err.string()) + " >/dev/null";
   const int status = std::system(cmd.c_str());
   std::ifstream in(err);
   std::stringstream text;
@@ -62,16 +62,16 @@ class Cli : public ::testing::Test {
 
 TEST_F(Cli, RestoresAndReports) {
   const Outcome r = run(dir_, kFast + "--reference " + in() + "--report " + path("r.json") +
-                              "--save-corruption " + path("s.png") + "--log-every 2 " + in() +
-                              path("out.png"));
+                                  "--save-corruption " + path("s.png") + "--log-every 2 " + in() +
+                                  path("out.png"));
   ASSERT_EQ(r.code, 0) << r.err;
   const Image out = load_image(dir_ / "out.png");
   EXPECT_EQ(out.pixels.sizes(), (std::vector<int64_t>{3, 20, 30}));
   EXPECT_TRUE(exists("s.png"));
   std::ifstream report_file(dir_ / "r.json");
   const auto report = nlohmann::json::parse(report_file);
-  for (const char* key : {"settings", "parameters", "iterations", "seconds", "seconds_per_iteration",
-                          "device", "threads", "metrics", "history"}) {
+  for (const char* key : {"settings", "parameters", "iterations", "seconds",
+                          "seconds_per_iteration", "device", "threads", "metrics", "history"}) {
     EXPECT_TRUE(report.contains(key)) << key;
   }
   EXPECT_EQ(report["iterations"], 3);
@@ -137,8 +137,8 @@ TEST_F(Cli, OutputIsTheInput) {
 }
 
 TEST_F(Cli, InvalidValues) {
-  for (const char* bad : {"--width 0", "--alpha -1", "--iterations 0", "--lr -2",
-                                 "--threads=-1", "--device gpu", "--log-every 0"}) {
+  for (const char* bad : {"--width 0", "--alpha -1", "--iterations 0", "--lr -2", "--threads=-1",
+                          "--device gpu", "--log-every 0"}) {
     const Outcome r = run(dir_, std::string(bad) + " " + in() + path("out.png"));
     EXPECT_EQ(r.code, 2) << bad << ": " << r.err;
     EXPECT_NE(r.err.find("error"), std::string::npos) << bad;

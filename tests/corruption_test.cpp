@@ -35,7 +35,7 @@ TEST(Corruption, RandomImpulseStatistics) {
   const at::Tensor hit = y != kClean;
   EXPECT_NEAR(fraction(hit), 0.3, 0.01);
   const at::Tensor values = y.masked_select(hit);
-  EXPECT_NEAR(values.mean().item<double>(), 0.5, 0.01);       // uniform in [0, 1]:
+  EXPECT_NEAR(values.mean().item<double>(), 0.5, 0.01);         // uniform in [0, 1]:
   EXPECT_NEAR(values.var().item<double>(), 1.0 / 12.0, 0.005);  // mean 1/2, variance 1/12
   EXPECT_GE(values.min().item<float>(), 0.0f);
   EXPECT_LE(values.max().item<float>(), 1.0f);

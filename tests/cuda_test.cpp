@@ -22,7 +22,8 @@ TEST(Cuda, AutoPicksTheGpu) {
 
 TEST(Cuda, RestoresLikeTheCpu) {
   REQUIRE_CUDA();
-  const at::Tensor clean = 0.5 + 0.4 * at::sin(at::arange(64 * 64, at::kFloat).view({1, 64, 64}) / 50.0);
+  const at::Tensor clean =
+      0.5 + 0.4 * at::sin(at::arange(64 * 64, at::kFloat).view({1, 64, 64}) / 50.0);
   const at::Tensor noisy = salt_and_pepper(clean.expand({3, 64, 64}).contiguous(), 0.3, 1);
   TrainOptions o;
   o.network.width = 16;

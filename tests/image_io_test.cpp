@@ -4,9 +4,9 @@
 #include <string>
 
 #include <gtest/gtest.h>
+#include <torch/types.h>
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
-#include <torch/types.h>
 
 #include "dop/error.hpp"
 #include "test_util.hpp"

@@ -17,7 +17,8 @@ TEST(Padding, PaddedSide) {
 }
 
 TEST(Padding, RoundTripAtOddSizes) {
-  for (auto [h, w] : {std::pair<int64_t, int64_t>{37, 45}, {1, 1}, {1, 100}, {63, 2}, {64, 64}, {97, 33}}) {
+  for (auto [h, w] :
+       {std::pair<int64_t, int64_t>{37, 45}, {1, 1}, {1, 100}, {63, 2}, {64, 64}, {97, 33}}) {
     const at::Tensor x = test::smooth_image(3, h, w) + at::rand({3, h, w});
     const at::Tensor p = pad_reflect(x, 32, 64);
     EXPECT_EQ(p.size(1), padded_side(h, 32, 64));
@@ -36,8 +37,8 @@ TEST(Padding, EqualsTorchReflectionPadding) {
 
 TEST(Padding, MirrorsRepeatedlyWhenThePadIsLargerThanTheImage) {
   const at::Tensor x = at::arange(3, at::kFloat).view({1, 1, 3});  // 0 1 2
-  const at::Tensor p = pad_reflect(x, 8, 0);                        // 0 1 2 1 0 1 2 1
-  ASSERT_EQ(p.sizes(), (std::vector<int64_t>{1, 8, 8}));  // the single row is repeated
+  const at::Tensor p = pad_reflect(x, 8, 0);                       // 0 1 2 1 0 1 2 1
+  ASSERT_EQ(p.sizes(), (std::vector<int64_t>{1, 8, 8}));           // the single row is repeated
   EXPECT_TRUE(torch::equal(p[0][7], at::tensor({0.f, 1.f, 2.f, 1.f, 0.f, 1.f, 2.f, 1.f})));
 }
 

@@ -38,7 +38,8 @@ TEST(Restore, SaltAndPepper30) {
   // The sparse term found the damage: it is largest where the samples were hit.
   const at::Tensor hit = noisy != clean;
   const at::Tensor s = r.corruption.abs();
-  EXPECT_GT(s.masked_select(hit).mean().item<double>(), 5 * s.masked_select(~hit).mean().item<double>());
+  EXPECT_GT(s.masked_select(hit).mean().item<double>(),
+            5 * s.masked_select(~hit).mean().item<double>());
 }
 
 TEST(Restore, RandomValuedImpulse30) {

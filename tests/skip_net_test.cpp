@@ -47,7 +47,8 @@ TEST(SkipNet, OtherShapesWork) {
   o.input_channels = 2;
   SkipNet net(o);
   EXPECT_EQ(o.size_multiple(), 8);
-  EXPECT_EQ(net->forward(torch::rand({1, 2, 16, 24})).sizes(), (std::vector<int64_t>{1, 3, 16, 24}));
+  EXPECT_EQ(net->forward(torch::rand({1, 2, 16, 24})).sizes(),
+            (std::vector<int64_t>{1, 3, 16, 24}));
 }
 
 TEST(SkipNet, RejectsSidesItCannotHandle) {

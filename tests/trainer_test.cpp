@@ -58,7 +58,8 @@ TEST(Trainer, OneStepIsGradientDescentWithDiscrepantRates) {
 }
 
 TEST(Trainer, OutputAndCorruptionHaveTheObservedShape) {
-  for (auto [c, h, w] : {std::tuple<int64_t, int64_t, int64_t>{1, 1, 1}, {1, 1, 7}, {3, 37, 45}, {2, 9, 3}}) {
+  for (auto [c, h, w] :
+       {std::tuple<int64_t, int64_t, int64_t>{1, 1, 1}, {1, 1, 7}, {3, 37, 45}, {2, 9, 3}}) {
     const at::Tensor y = test::smooth_image(c, h, w);
     Trainer trainer(y, small_options());
     trainer.step();
@@ -70,7 +71,8 @@ TEST(Trainer, OutputAndCorruptionHaveTheObservedShape) {
 }
 
 TEST(Trainer, CountsNetworkAndSparseParameters) {
-  const at::Tensor y = test::smooth_image(3, 40, 40);  // 2 scales: sides multiple of 4, so no padding
+  const at::Tensor y =
+      test::smooth_image(3, 40, 40);  // 2 scales: sides multiple of 4, so no padding
   Trainer dop(y, small_options());
   TrainOptions dip_options = small_options();
   dip_options.method = Method::kDip;

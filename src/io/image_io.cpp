@@ -69,14 +69,14 @@ std::vector<char> read_bytes(const fs::path& path) {
 at::Tensor to_tensor(const cv::Mat& mat, double scale) {
   cv::Mat f;
   mat.convertTo(f, CV_32F, 1.0 / scale);
-  const at::Tensor hwc =
-      at::from_blob(f.data, {f.rows, f.cols, f.channels()}, at::kFloat).clone();
+  const at::Tensor hwc = at::from_blob(f.data, {f.rows, f.cols, f.channels()}, at::kFloat).clone();
   return hwc.permute({2, 0, 1}).contiguous().clamp_(0.0, 1.0);
 }
 
 // C×H×W tensor in [0, 1] → H×W×C OpenCV samples of the given depth.
 cv::Mat to_mat(const at::Tensor& chw, int depth) {
-  const at::Tensor hwc = chw.detach().to(at::kCPU, at::kFloat).clamp(0.0, 1.0).permute({1, 2, 0}).contiguous();
+  const at::Tensor hwc =
+      chw.detach().to(at::kCPU, at::kFloat).clamp(0.0, 1.0).permute({1, 2, 0}).contiguous();
   const int c = static_cast<int>(hwc.size(2));
   cv::Mat f(static_cast<int>(hwc.size(0)), static_cast<int>(hwc.size(1)), CV_32FC(c),
             hwc.data_ptr<float>());

@@ -10,9 +10,9 @@
 #include <vector>
 
 #include <ATen/ATen.h>
+#include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
-#include <spdlog/spdlog.h>
 
 #include "dop/corruption.hpp"
 #include "dop/device.hpp"
@@ -58,7 +58,8 @@ double time_dop_core(int64_t size, int64_t width, const TimingOptions& o, c10::D
 
 double time_reference(int64_t size, int64_t width, int threads, const TimingOptions& o) {
   const std::string cmd = fmt::format(
-      "'{}' '{}' --size {} --width {} --iters {} --threads {} --device {} --timing-only 2>/dev/null",
+      "'{}' '{}' --size {} --width {} --iters {} --threads {} --device {} --timing-only "
+      "2>/dev/null",
       o.python, o.script, size, width, o.iterations, threads, o.device);
   std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(cmd.c_str(), "r"), pclose);
   if (!pipe) throw dop::RuntimeError("cannot run " + cmd);
@@ -97,16 +98,18 @@ int run_timing(const TimingOptions& o) {
     }
     if (o.skip_reference) {
       std::printf("%-10s %6lld %6lld %14.4f %14s %8s\n", fmt::format("{}x{}", size, size).c_str(),
-                  static_cast<long long>(width), static_cast<long long>(o.iterations), ours, "-", "-");
+                  static_cast<long long>(width), static_cast<long long>(o.iterations), ours, "-",
+                  "-");
     } else {
-      std::printf("%-10s %6lld %6lld %14.4f %14.4f %8.3f\n", fmt::format("{}x{}", size, size).c_str(),
-                  static_cast<long long>(width), static_cast<long long>(o.iterations), ours, theirs,
-                  ours / theirs);
+      std::printf("%-10s %6lld %6lld %14.4f %14.4f %8.3f\n",
+                  fmt::format("{}x{}", size, size).c_str(), static_cast<long long>(width),
+                  static_cast<long long>(o.iterations), ours, theirs, ours / theirs);
     }
     std::fflush(stdout);
   }
-  std::printf("threads %d, device %s, best of %d run(s) each; ratio = dop_core / python (< 1 is faster)\n",
-              threads, device.str().c_str(), o.repeats);
+  std::printf(
+      "threads %d, device %s, best of %d run(s) each; ratio = dop_core / python (< 1 is faster)\n",
+      threads, device.str().c_str(), o.repeats);
   return 0;
 }
 
@@ -121,7 +124,8 @@ struct CorruptOptions {
 
 int run_corrupt(const CorruptOptions& o) {
   dop::Image image = dop::load_image(o.input);
-  const auto kind = o.kind == "sp" ? dop::CorruptionKind::kSaltAndPepper : dop::CorruptionKind::kRandomImpulse;
+  const auto kind =
+      o.kind == "sp" ? dop::CorruptionKind::kSaltAndPepper : dop::CorruptionKind::kRandomImpulse;
   image.pixels = dop::corrupt(image.pixels, kind, o.amount, o.seed);
   dop::save_image(o.output, image, {0, o.overwrite});
   return 0;
@@ -136,9 +140,12 @@ int main(int argc, char** argv) {
   TimingOptions timing;
   auto* t = app.add_subcommand("timing", "Seconds per iteration: dop_core vs the Python reference");
   t->add_option("--workload", timing.workloads, "SIZE:WIDTH pairs")->capture_default_str();
-  t->add_option("--iterations", timing.iterations, "Timed iterations per run")->capture_default_str();
-  t->add_option("--repeats", timing.repeats, "Runs of each side; the best counts")->capture_default_str();
-  t->add_option("--threads", timing.threads, "Threads for both sides (0 = all cores)")->capture_default_str();
+  t->add_option("--iterations", timing.iterations, "Timed iterations per run")
+      ->capture_default_str();
+  t->add_option("--repeats", timing.repeats, "Runs of each side; the best counts")
+      ->capture_default_str();
+  t->add_option("--threads", timing.threads, "Threads for both sides (0 = all cores)")
+      ->capture_default_str();
   t->add_option("--device", timing.device, "cpu or cuda[:N]")->capture_default_str();
   t->add_option("--python", timing.python, "Python with torch")->capture_default_str();
   t->add_option("--script", timing.script, "The reference dop_ref.py")->capture_default_str();

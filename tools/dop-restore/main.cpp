@@ -6,11 +6,11 @@
 #include <string>
 #include <system_error>
 
-#include <CLI/CLI.hpp>
-#include <nlohmann/json.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <torch/version.h>
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 #include "dop/atomic_file.hpp"
 #include "dop/device.hpp"
@@ -65,19 +65,23 @@ void add_options(CLI::App& app, CliOptions& o) {
       ->check(CLI::IsMember({"dop", "dip", "dip-l1"}))
       ->capture_default_str()
       ->group(method_group);
-  app.add_option("--iterations", t.iterations, "Gradient steps; the last one's output is the result")
+  app.add_option("--iterations", t.iterations,
+                 "Gradient steps; the last one's output is the result")
       ->capture_default_str()
       ->group(method_group);
-  app.add_option("--lr", t.lr, "Network step size tau (0 = method's default: dop 1, dip/dip-l1 0.01)")
+  app.add_option("--lr", t.lr,
+                 "Network step size tau (0 = method's default: dop 1, dip/dip-l1 0.01)")
       ->capture_default_str()
       ->group(method_group);
   app.add_option("--alpha", t.alpha, "Ratio of the g,h step to the network's (dop)")
       ->capture_default_str()
       ->group(method_group);
-  app.add_option("--init-scale", t.sparse_init_scale, "Standard deviation of the start of g and h (dop)")
+  app.add_option("--init-scale", t.sparse_init_scale,
+                 "Standard deviation of the start of g and h (dop)")
       ->capture_default_str()
       ->group(method_group);
-  app.add_option("--jitter", t.input_jitter, "Std of the noise added to the network input each step")
+  app.add_option("--jitter", t.input_jitter,
+                 "Std of the noise added to the network input each step")
       ->capture_default_str()
       ->group(method_group);
   app.add_option("--seed", t.seed, "Seed of all random draws (same seed, same CPU: same result)")
@@ -110,9 +114,11 @@ void add_options(CLI::App& app, CliOptions& o) {
       ->group(run_group);
 
   const char* out_group = "Output";
-  app.add_flag("--overwrite", o.overwrite, "Replace OUTPUT (and report/corruption files) if they exist")
+  app.add_flag("--overwrite", o.overwrite,
+               "Replace OUTPUT (and report/corruption files) if they exist")
       ->group(out_group);
-  app.add_option("--bit-depth", o.bit_depth, "8, 16 or 32 (float) bits per sample (0 = as the input)")
+  app.add_option("--bit-depth", o.bit_depth,
+                 "8, 16 or 32 (float) bits per sample (0 = as the input)")
       ->check(CLI::IsMember({0, 8, 16, 32}))
       ->capture_default_str()
       ->group(out_group);
@@ -203,10 +209,10 @@ int run(const CliOptions& o) {
   if (!o.reference.empty()) {
     const dop::Image ref = dop::load_image(o.reference);
     if (ref.pixels.sizes() != input.pixels.sizes()) {
-      throw dop::InputError(fmt::format(
-          "reference '{}' is {}x{} with {} channel(s) but input '{}' is {}x{} with {}", o.reference,
-          ref.width(), ref.height(), ref.channels(), o.input, input.width(), input.height(),
-          input.channels()));
+      throw dop::InputError(
+          fmt::format("reference '{}' is {}x{} with {} channel(s) but input '{}' is {}x{} with {}",
+                      o.reference, ref.width(), ref.height(), ref.channels(), o.input,
+                      input.width(), input.height(), input.channels()));
     }
     clean = ref.pixels;
   }
@@ -229,7 +235,8 @@ int run(const CliOptions& o) {
   restored.alpha = input.alpha;
   restored.bit_depth = input.bit_depth;
   const dop::SaveReport saved = dop::save_image(o.output, restored, {o.bit_depth, o.overwrite});
-  if (saved.alpha_dropped) spdlog::warn("{}: this format has no alpha channel; alpha dropped", o.output);
+  if (saved.alpha_dropped)
+    spdlog::warn("{}: this format has no alpha channel; alpha dropped", o.output);
   const int wanted_depth = o.bit_depth == 0 ? input.bit_depth : o.bit_depth;
   if (saved.bit_depth != wanted_depth) {
     spdlog::warn("{}: this format cannot hold {}-bit samples; wrote {}-bit", o.output, wanted_depth,
@@ -261,26 +268,25 @@ int run(const CliOptions& o) {
       if (!std::isnan(p.psnr)) h["psnr"] = p.psnr;
       history.push_back(h);
     }
-    nlohmann::json report = {
-        {"tool", "dop-restore"},
-        {"version", DOP_VERSION},
-        {"input", o.input},
-        {"output", o.output},
-        {"image",
-         {{"width", input.width()},
-          {"height", input.height()},
-          {"channels", input.channels()},
-          {"alpha", input.alpha.defined()},
-          {"bit_depth", input.bit_depth},
-          {"output_bit_depth", saved.bit_depth}}},
-        {"settings", settings_json(o, train)},
-        {"parameters", result.parameters},
-        {"iterations", result.iterations},
-        {"seconds", result.seconds},
-        {"seconds_per_iteration", per_iteration},
-        {"device", device.str()},
-        {"threads", threads},
-        {"history", history}};
+    nlohmann::json report = {{"tool", "dop-restore"},
+                             {"version", DOP_VERSION},
+                             {"input", o.input},
+                             {"output", o.output},
+                             {"image",
+                              {{"width", input.width()},
+                               {"height", input.height()},
+                               {"channels", input.channels()},
+                               {"alpha", input.alpha.defined()},
+                               {"bit_depth", input.bit_depth},
+                               {"output_bit_depth", saved.bit_depth}}},
+                             {"settings", settings_json(o, train)},
+                             {"parameters", result.parameters},
+                             {"iterations", result.iterations},
+                             {"seconds", result.seconds},
+                             {"seconds_per_iteration", per_iteration},
+                             {"device", device.str()},
+                             {"threads", threads},
+                             {"history", history}};
     if (clean.defined()) {
       report["reference"] = o.reference;
       report["metrics"] = metrics;
@@ -293,9 +299,10 @@ int run(const CliOptions& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"Restore an image damaged by sparse corruption (salt-and-pepper or impulse noise,\n"
-               "stuck or dead pixels) with Double Over-Parameterization (You et al., NeurIPS 2020).",
-               "dop-restore"};
+  CLI::App app{
+      "Restore an image damaged by sparse corruption (salt-and-pepper or impulse noise,\n"
+      "stuck or dead pixels) with Double Over-Parameterization (You et al., NeurIPS 2020).",
+      "dop-restore"};
   app.footer(
       "Examples:\n"
       "  dop-restore noisy.png restored.png\n"
