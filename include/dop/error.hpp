@@ -36,4 +36,22 @@ class RuntimeError : public Error {
   using Error::Error;
 };
 
+/// Process exit codes of the project's executables (documented in the README).
+/// CLI11 keeps its own codes, 100 and above, for command-line syntax errors.
+enum ExitCode : int {
+  kExitOk = 0,
+  kExitRuntime = 1,
+  kExitUsage = 2,
+  kExitInput = 3,
+  kExitOutput = 4,
+};
+
+/// The exit code for an exception that reached an executable's main().
+inline ExitCode exit_code_of(const std::exception& e) {
+  if (dynamic_cast<const UsageError*>(&e)) return kExitUsage;
+  if (dynamic_cast<const InputError*>(&e)) return kExitInput;
+  if (dynamic_cast<const OutputError*>(&e)) return kExitOutput;
+  return kExitRuntime;
+}
+
 }  // namespace dop

@@ -170,17 +170,8 @@ int main(int argc, char** argv) {
   try {
     if (*t) return run_timing(timing);
     return run_corrupt(corrupt);
-  } catch (const dop::UsageError& e) {
-    std::fprintf(stderr, "dop-bench: error: %s\n", e.what());
-    return 2;
-  } catch (const dop::InputError& e) {
-    std::fprintf(stderr, "dop-bench: error: %s\n", e.what());
-    return 3;
-  } catch (const dop::OutputError& e) {
-    std::fprintf(stderr, "dop-bench: error: %s\n", e.what());
-    return 4;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "dop-bench: error: %s\n", e.what());
-    return 1;
+    return dop::exit_code_of(e);
   }
 }

@@ -24,13 +24,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Exit codes (documented in the README). CLI11's own parse errors keep its codes (100+).
-constexpr int kExitOk = 0;
-constexpr int kExitRuntime = 1;
-constexpr int kExitUsage = 2;
-constexpr int kExitInput = 3;
-constexpr int kExitOutput = 4;
-
 struct CliOptions {
   std::string input;
   std::string output;
@@ -188,7 +181,7 @@ nlohmann::json metrics_json(const at::Tensor& image, const at::Tensor& clean) {
 int run(const CliOptions& o) {
   if (o.list_devices) {
     for (const auto& d : dop::list_devices()) std::printf("%s\n", d.c_str());
-    return kExitOk;
+    return dop::kExitOk;
   }
   if (o.input.empty() || o.output.empty()) {
     throw dop::UsageError("INPUT and OUTPUT are required (see --help)");
@@ -293,7 +286,7 @@ int run(const CliOptions& o) {
     }
     dop::write_file_atomically(o.report, report.dump(2) + "\n", o.overwrite);
   }
-  return kExitOk;
+  return dop::kExitOk;
 }
 
 }  // namespace
@@ -325,20 +318,11 @@ int main(int argc, char** argv) {
                                   : spdlog::level::from_str(options.log_level));
   spdlog::set_default_logger(logger);
 
-  auto fail = [](int code, const std::string& message) {
-    std::fflush(stdout);
-    std::fprintf(stderr, "dop-restore: error: %s\n", message.c_str());
-    return code;
-  };
   try {
     return run(options);
-  } catch (const dop::UsageError& e) {
-    return fail(kExitUsage, e.what());
-  } catch (const dop::InputError& e) {
-    return fail(kExitInput, e.what());
-  } catch (const dop::OutputError& e) {
-    return fail(kExitOutput, e.what());
   } catch (const std::exception& e) {
-    return fail(kExitRuntime, e.what());
+    std::fflush(stdout);
+    std::fprintf(stderr, "dop-restore: error: %s\n", e.what());
+    return dop::exit_code_of(e);
   }
 }
