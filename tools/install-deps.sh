@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages dop-restore needs to build, test and benchmark, if any
-# are missing. Needs root (or sudo). Safe to run again: installs nothing when all are there.
+# Installs the Debian 12 packages dop-restore needs, if any are missing. Needs root (or
+# sudo). Safe to run again: installs nothing when everything is there.
+#   tools/install-deps.sh          build and test
+#   tools/install-deps.sh --bench  also the Python side the benchmarks compare against
 set -euo pipefail
 
 packages=(
-  build-essential cmake ninja-build ccache pkg-config
+  build-essential cmake ninja-build ccache pkg-config clang-format
   libtorch-dev libopencv-dev libcli11-dev libspdlog-dev nlohmann-json3-dev libgtest-dev
   # OpenBLAS (OpenMP build): LibTorch otherwise uses the netlib reference BLAS, 15-35%
   # slower per DOP step. Not the pthread build: it fights LibTorch's OpenMP threads.
   libopenblas0-openmp
-  # The Python reference (../shared/reference) that the benchmarks measure against.
-  python3-torch python3-opencv python3-numpy
 )
+if [ "${1:-}" = "--bench" ]; then
+  # The Python reference (../shared/reference) and the images of compare-reference.sh.
+  packages+=(python3-torch python3-opencv python3-numpy python3-skimage)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
@@ -24,10 +28,13 @@ fi
 
 sudo=""
 if [ "$(id -u)" -ne 0 ]; then
-  command -v sudo >/dev/null || { echo "install-deps: run as root (or install sudo): missing ${missing[*]}" >&2; exit 1; }
+  command -v sudo >/dev/null || {
+    echo "install-deps: run as root (or install sudo); missing: ${missing[*]}" >&2
+    exit 1
+  }
   sudo="sudo"
 fi
 echo "install-deps: installing ${missing[*]}"
 $sudo apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 echo "install-deps: done"
