@@ -7,6 +7,8 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build ccache pkg-config clang-format
+  # gnuplot renders the benchmarks' PNG plots.
+  gnuplot-nox
   libtorch-dev libopencv-dev libcli11-dev libspdlog-dev nlohmann-json3-dev libgtest-dev
   # OpenBLAS (OpenMP build): LibTorch otherwise uses the netlib reference BLAS, 15-35%
   # slower per DOP step. Not the pthread build: it fights LibTorch's OpenMP threads.

@@ -1,6 +1,7 @@
 // dop-bench: measurements and experiment helpers around dop_core.
 //   timing   seconds per iteration of dop_core against the Python reference (same run)
 //   corrupt  make a corrupted copy of an image with the library's seeded noise models
+//   lowrank  the paper's matrix experiments (robust PCA without the rank)
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -19,6 +20,7 @@
 #include "dop/error.hpp"
 #include "dop/image_io.hpp"
 #include "dop/trainer.hpp"
+#include "lowrank_bench.hpp"
 
 namespace {
 
@@ -162,6 +164,10 @@ int main(int argc, char** argv) {
   c->add_option("--seed", corrupt.seed, "Seed")->capture_default_str();
   c->add_flag("--overwrite", corrupt.overwrite, "Replace OUTPUT if it exists");
 
+  dop::bench::LowRankBenchOptions lowrank;
+  lowrank.reference_script = DOP_LOWRANK_REFERENCE_SCRIPT;
+  auto* l = dop::bench::add_lowrank_command(app, lowrank);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -169,6 +175,7 @@ int main(int argc, char** argv) {
   }
   try {
     if (*t) return run_timing(timing);
+    if (*l) return dop::bench::run_lowrank(*l, lowrank);
     return run_corrupt(corrupt);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "dop-bench: error: %s\n", e.what());
