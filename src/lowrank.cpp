@@ -7,18 +7,12 @@
 #include <ATen/CPUGeneratorImpl.h>
 
 #include "dop/error.hpp"
+#include "require.hpp"
 
 namespace dop::lowrank {
 namespace {
 
-template <typename T>
-void require(bool ok, const char* what, T value, const char* range) {
-  if (!ok) {
-    std::ostringstream msg;
-    msg << what << " = " << value << " is out of range (" << range << ")";
-    throw UsageError(msg.str());
-  }
-}
+using detail::require;
 
 void require_square(const at::Tensor& y) {
   if (y.dim() != 2 || y.size(0) != y.size(1) || y.size(0) < 1) {

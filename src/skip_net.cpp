@@ -7,7 +7,7 @@
 #include <torch/nn/modules/batchnorm.h>
 #include <torch/nn/modules/conv.h>
 
-#include "dop/error.hpp"
+#include "require.hpp"
 
 namespace dop {
 namespace {
@@ -31,21 +31,15 @@ torch::nn::LeakyReLU act() {
       torch::nn::LeakyReLUOptions().negative_slope(kLeakySlope).inplace(true));
 }
 
-void require(bool ok, const char* field, int64_t value, const char* range) {
-  if (!ok) {
-    throw UsageError("network option " + std::string(field) + " = " + std::to_string(value) +
-                     " is out of range (" + range + ")");
-  }
-}
-
 }  // namespace
 
 void SkipNetOptions::validate() const {
-  require(input_channels >= 1, "input_channels", input_channels, ">= 1");
-  require(output_channels >= 1, "output_channels", output_channels, ">= 1");
-  require(width >= 1, "width", width, ">= 1");
-  require(scales >= 1 && scales <= 10, "scales", scales, "1..10");
-  require(skip_channels >= 0, "skip_channels", skip_channels, ">= 0");
+  using detail::require;
+  require(input_channels >= 1, "network input_channels", input_channels, ">= 1");
+  require(output_channels >= 1, "network output_channels", output_channels, ">= 1");
+  require(width >= 1, "network width", width, ">= 1");
+  require(scales >= 1 && scales <= 10, "network scales", scales, "1..10");
+  require(skip_channels >= 0, "network skip_channels", skip_channels, ">= 0");
 }
 
 SkipNetImpl::SkipNetImpl(const SkipNetOptions& options) : options_(options) {

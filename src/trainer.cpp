@@ -10,23 +10,17 @@
 #include "dop/error.hpp"
 #include "dop/metrics.hpp"
 #include "dop/padding.hpp"
+#include "require.hpp"
 
 namespace dop {
 namespace {
+
+using detail::require;
 
 constexpr double kDopLr = 1.0;
 constexpr double kAdamLr = 0.01;
 // On a GPU, reading the loss stalls the queue; read it every this many steps there.
 constexpr int64_t kGpuLossReadEvery = 16;
-
-template <typename T>
-void require(bool ok, const char* what, T value, const char* range) {
-  if (!ok) {
-    std::ostringstream msg;
-    msg << what << " = " << value << " is out of range (" << range << ")";
-    throw UsageError(msg.str());
-  }
-}
 
 }  // namespace
 
