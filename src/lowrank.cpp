@@ -83,6 +83,14 @@ Solution solve_dop(const at::Tensor& y, const DopOptions& o, const Observer& obs
     x = u.matmul(u.t());
     ++k;
     if (observer && k % callback_every == 0) observer(k, x, g * g - h * h);
+    if (k % 100 == 0 || k == o.max_iterations) {
+      if (!std::isfinite(x.abs().max().item<double>())) {
+        std::ostringstream msg;
+        msg << "low-rank DOP diverged at iteration " << k << " (step " << tau << ", alpha " << alpha
+            << "); use a smaller step or alpha";
+        throw RuntimeError(msg.str());
+      }
+    }
     if (o.tolerance > 0 && k % 100 == 0) {
       if (x_before.defined() &&
           (x - x_before).norm().item<double>() <= o.tolerance * x.norm().item<double>()) {

@@ -92,6 +92,14 @@ TEST(LowRank, ToleranceStopsEarlyAndObserverSeesProgress) {
   EXPECT_EQ(calls, s.iterations / 100);
 }
 
+TEST(LowRank, DivergenceIsAClearError) {
+  const Problem p = small_problem();
+  DopOptions o;
+  o.alpha = 100 * std::sqrt(30.0);  // α·τ far too large: g, h blow up
+  o.max_iterations = 1000;
+  EXPECT_THROW(solve_dop(p.observed, o), RuntimeError);
+}
+
 TEST(LowRank, RejectsBadInput) {
   EXPECT_THROW(solve_dop(at::zeros({3, 4}, at::kDouble), {}), UsageError);
   DopOptions o;

@@ -67,7 +67,8 @@ struct DopOptions {
   uint64_t seed = 0;
 };
 
-/// Runs DOP on a square symmetric Y. Throws dop::UsageError for bad options.
+/// Runs DOP on a square symmetric Y. Throws dop::UsageError for bad options and
+/// dop::RuntimeError when the iterates blow up (step or alpha too large).
 Solution solve_dop(const at::Tensor& observed, const DopOptions& options,
                    const Observer& observer = {}, int64_t callback_every = 100);
 

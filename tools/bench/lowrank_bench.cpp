@@ -245,10 +245,17 @@ int alpha(const Preset& p, const LowRankBenchOptions& o) {
       dop.alpha = p.alpha_factors[i] * std::sqrt(static_cast<double>(n));
       dop.max_iterations = p.alpha_iterations;
       dop.tolerance = 1e-8;
-      const double e =
-          relative_error(lowrank::solve_dop(problem.observed, dop).low_rank, problem.low_rank);
+      double e = NAN;  // NaN marks a diverged run: the step α·τ is too large
+      try {
+        e = relative_error(lowrank::solve_dop(problem.observed, dop).low_rank, problem.low_rank);
+      } catch (const RuntimeError&) {
+      }
       errors[i].push_back(e);
-      emit_json(o, {{"command", "alpha"}, {"n", n}, {"alpha", dop.alpha}, {"relative_error", e}});
+      emit_json(o, {{"command", "alpha"},
+                    {"n", n},
+                    {"alpha", dop.alpha},
+                    {"relative_error", std::isfinite(e) ? nlohmann::json(e) : nlohmann::json()},
+                    {"diverged", !std::isfinite(e)}});
     }
   }
   std::printf("%12s", "alpha/sqrt(n)");
@@ -258,8 +265,13 @@ int alpha(const Preset& p, const LowRankBenchOptions& o) {
     out << p.alpha_factors[i];
     std::printf("%12.3f", p.alpha_factors[i]);
     for (double e : errors[i]) {
-      out << "," << e;
-      std::printf("  %10.3e", e);
+      out << ",";  // an empty cell for a diverged run
+      if (std::isfinite(e)) {
+        out << e;
+        std::printf("  %10.3e", e);
+      } else {
+        std::printf("  %10s", "diverged");
+      }
     }
     out << "\n";
     std::printf("\n");
