@@ -89,6 +89,9 @@ Trainer::Trainer(const at::Tensor& observed, const TrainOptions& options, c10::D
   net_params_ = net_->parameters();
   if (sparse_) {
     sparse_->to(device_);
+    all_params_ = net_params_;
+    all_params_.push_back(sparse_->g());
+    all_params_.push_back(sparse_->h());
   } else {
     adam_ = std::make_unique<torch::optim::Adam>(net_params_, torch::optim::AdamOptions(lr_));
   }
@@ -104,9 +107,7 @@ at::Tensor Trainer::step() {
   if (sparse_) {
     loss = torch::mse_loss(x + sparse_->forward(), y_);
     // Plain gradient descent with discrepant steps: θ ← θ − τ∇θL, g,h ← g,h − ατ∇g,hL.
-    std::vector<at::Tensor> params = net_params_;
-    params.push_back(sparse_->g());
-    params.push_back(sparse_->h());
+    std::vector<at::Tensor>& params = all_params_;
     const auto grads = torch::autograd::grad({loss}, params);
     torch::NoGradGuard no_grad;
     const size_t n = net_params_.size();

@@ -124,6 +124,7 @@ class Trainer {
   SkipNet net_{nullptr};
   SparseNoise sparse_{nullptr};
   std::vector<at::Tensor> net_params_;
+  std::vector<at::Tensor> all_params_;  // DOP: network parameters, then g and h
   at::Tensor y_;
   at::Tensor z_;
   at::Tensor jitter_;
