@@ -1,5 +1,6 @@
 #include "dop/lowrank.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 
@@ -13,6 +14,14 @@ namespace dop::lowrank {
 namespace {
 
 using detail::require;
+
+void require_matrix(const at::Tensor& y) {
+  if (y.dim() != 2 || y.size(0) < 1 || y.size(1) < 1) {
+    std::ostringstream msg;
+    msg << "low-rank recovery needs a non-empty matrix, got shape " << y.sizes();
+    throw UsageError(msg.str());
+  }
+}
 
 void require_square(const at::Tensor& y) {
   if (y.dim() != 2 || y.size(0) != y.size(1) || y.size(0) < 1) {
@@ -38,10 +47,23 @@ Problem make_problem(const ProblemOptions& o) {
   require(o.rank >= 1 && o.rank <= o.n, "rank", o.rank, "1..n");
   require(o.corruption >= 0.0 && o.corruption <= 1.0, "corruption", o.corruption, "[0, 1]");
   require(o.magnitude >= 0.0, "magnitude", o.magnitude, ">= 0");
+  require(o.columns >= 0, "columns", o.columns, ">= 0, 0 = square symmetric");
   at::Generator gen = generator(o.seed);
   const auto f64 = at::TensorOptions().dtype(at::kDouble);
-  const at::Tensor w = at::randn({o.n, o.rank}, gen, f64);
   Problem p;
+  if (o.columns > 0) {
+    // Rectangular: X* = A Bᵀ, corruption pattern and values drawn independently per entry.
+    require(o.rank <= o.columns, "rank", o.rank, "1..min(n, columns)");
+    const at::Tensor a = at::randn({o.n, o.rank}, gen, f64);
+    const at::Tensor b = at::randn({o.columns, o.rank}, gen, f64);
+    p.low_rank = a.matmul(b.t());
+    const at::Tensor hit = at::rand({o.n, o.columns}, gen, f64) < o.corruption;
+    const at::Tensor values = (at::rand({o.n, o.columns}, gen, f64) * 2 - 1) * o.magnitude;
+    p.sparse = at::where(hit, values, at::zeros_like(values));
+    p.observed = p.low_rank + p.sparse;
+    return p;
+  }
+  const at::Tensor w = at::randn({o.n, o.rank}, gen, f64);
   p.low_rank = w.matmul(w.t());
   // One draw per entry of the upper triangle, mirrored: a symmetric pattern and values.
   at::Tensor hit = at::triu(at::rand({o.n, o.n}, gen, f64) < o.corruption);
@@ -55,32 +77,47 @@ Problem make_problem(const ProblemOptions& o) {
 
 Solution solve_dop(const at::Tensor& y, const DopOptions& o, const Observer& observer,
                    int64_t callback_every) {
-  require_square(y);
-  const int64_t n = y.size(0);
-  const int64_t r = columns(o.rank, n);
+  require_matrix(y);
+  const int64_t m = y.size(0);
+  const int64_t n = y.size(1);
+  const bool asymmetric = o.asymmetric || m != n;
+  const double side = static_cast<double>(std::max(m, n));
+  require(o.rank >= 0, "rank r'", o.rank, ">= 0, 0 = full");
+  const int64_t r = o.rank == 0 ? std::min(m, n) : o.rank;
   const double tau = o.step > 0 ? o.step : 0.25 / spectral_norm(y);
-  const double alpha = o.alpha > 0 ? o.alpha : std::sqrt(static_cast<double>(n));
+  const double alpha = o.alpha > 0 ? o.alpha : std::sqrt(side);
   require(o.step >= 0 && std::isfinite(o.step), "step", o.step, ">= 0, 0 = auto");
   require(o.alpha >= 0 && std::isfinite(o.alpha), "alpha", o.alpha, ">= 0, 0 = auto");
   require(o.init_scale > 0, "init scale", o.init_scale, "> 0");
   require(o.max_iterations >= 1, "iterations", o.max_iterations, ">= 1");
   require(callback_every >= 1, "callback interval", callback_every, ">= 1");
 
-  at::Tensor u = at::randn({n, r}, generator(o.seed), y.options().device(at::kCPU))
-                     .mul_(o.init_scale / std::sqrt(static_cast<double>(n)))
-                     .to(y.device());
+  at::Generator gen = generator(o.seed);
+  const auto cpu = y.options().device(at::kCPU);
+  const double scale = o.init_scale / std::sqrt(side);
+  at::Tensor u = at::randn({m, r}, gen, cpu).mul_(scale).to(y.device());
+  // The symmetric model X = U Uᵀ is the asymmetric one with V = U (kept equal by the
+  // updates below when Y is symmetric), so one loop serves both.
+  at::Tensor v = asymmetric ? at::randn({n, r}, gen, cpu).mul_(scale).to(y.device()) : u;
   at::Tensor g = at::full_like(y, o.init_scale);
   at::Tensor h = at::full_like(y, o.init_scale);
-  at::Tensor x = u.matmul(u.t());
+  at::Tensor x = u.matmul(v.t());
   at::Tensor x_before;
   int64_t k = 0;
   while (k < o.max_iterations) {
-    // Residual of ¼‖U Uᵀ + g⊙g − h⊙h − Y‖²; its gradients are R U, R⊙g and −R⊙h.
+    // Residual of ¼‖U Uᵀ + g⊙g − h⊙h − Y‖²; its gradients are R U, R⊙g and −R⊙h
+    // (asymmetric: R V for U and Rᵀ U for V).
     const at::Tensor r_mat = x + g * g - h * h - y;
-    u.sub_(r_mat.matmul(u), tau);
+    if (asymmetric) {
+      const at::Tensor grad_u = r_mat.matmul(v);
+      v.sub_(r_mat.t().matmul(u), tau);
+      u.sub_(grad_u, tau);
+    } else {
+      u.sub_(r_mat.matmul(u), tau);
+    }
     g.sub_(r_mat * g, alpha * tau);
     h.add_(r_mat * h, alpha * tau);
-    x = u.matmul(u.t());
+    x = u.matmul(v.t());
     ++k;
     if (observer && k % callback_every == 0) observer(k, x, g * g - h * h);
     if (k % 100 == 0 || k == o.max_iterations) {
@@ -127,8 +164,8 @@ Solution solve_l1(const at::Tensor& y, const L1Options& o, const Observer& obser
 }
 
 Solution solve_rpca(const at::Tensor& y, const RpcaOptions& o) {
-  require_square(y);
-  const int64_t n = y.size(0);
+  require_matrix(y);
+  const int64_t n = std::max(y.size(0), y.size(1));
   const double lambda = o.lambda > 0 ? o.lambda : 1.0 / std::sqrt(static_cast<double>(n));
   require(o.max_iterations >= 1, "iterations", o.max_iterations, ">= 1");
   const double norm2 = spectral_norm(y);

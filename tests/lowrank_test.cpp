@@ -92,6 +92,30 @@ TEST(LowRank, ToleranceStopsEarlyAndObserverSeesProgress) {
   EXPECT_EQ(calls, s.iterations / 100);
 }
 
+// Beyond the paper: X = U Vᵀ for rectangular matrices (e.g. video frames as columns).
+TEST(LowRank, AsymmetricModelRecoversRectangularMatrices) {
+  ProblemOptions po;
+  po.n = 40;
+  po.columns = 60;
+  po.rank = 2;
+  po.corruption = 0.05;
+  const Problem p = make_problem(po);
+  EXPECT_EQ(p.observed.sizes(), (std::vector<int64_t>{40, 60}));
+  const Solution rpca = solve_rpca(p.observed);
+  ASSERT_LT(relative_error(rpca.low_rank, p.low_rank), 1e-6);
+  const Solution dop = solve_dop(p.observed, {});
+  EXPECT_LT(relative_error(dop.low_rank, p.low_rank), 1e-2);
+  EXPECT_LT(relative_error(dop.low_rank, rpca.low_rank), 1e-2);
+}
+
+// On a symmetric Y the asymmetric model reaches the same answer as U Uᵀ.
+TEST(LowRank, AsymmetricModelOnASymmetricMatrix) {
+  const Problem p = small_problem();
+  DopOptions o;
+  o.asymmetric = true;
+  EXPECT_LT(relative_error(solve_dop(p.observed, o).low_rank, p.low_rank), 1e-2);
+}
+
 TEST(LowRank, DivergenceIsAClearError) {
   const Problem p = small_problem();
   DopOptions o;
@@ -101,7 +125,8 @@ TEST(LowRank, DivergenceIsAClearError) {
 }
 
 TEST(LowRank, RejectsBadInput) {
-  EXPECT_THROW(solve_dop(at::zeros({3, 4}, at::kDouble), {}), UsageError);
+  EXPECT_THROW(solve_dop(at::zeros({0, 4}, at::kDouble), {}), UsageError);
+  EXPECT_THROW(solve_l1(at::zeros({3, 4}, at::kDouble), {}), UsageError);
   DopOptions o;
   o.init_scale = 0;
   EXPECT_THROW(solve_dop(at::eye(3, at::kDouble), o), UsageError);

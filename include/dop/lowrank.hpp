@@ -24,9 +24,12 @@ struct ProblemOptions {
   double magnitude = 10.0;
   /// Seed of every draw.
   uint64_t seed = 0;
+  /// 0 = square symmetric problem as above; else an n × columns problem with
+  /// X* = A Bᵀ (A, B standard normal) and corruption drawn independently per entry.
+  int64_t columns = 0;
 };
 
-/// Y = X* + S*, all n×n, symmetric.
+/// Y = X* + S* (n×n and symmetric, or n × columns).
 struct Problem {
   at::Tensor low_rank;  ///< X*, symmetric positive semi-definite of rank r
   at::Tensor sparse;    ///< S*, symmetric, a fraction p of entries non-zero
@@ -49,14 +52,19 @@ using Observer =
     std::function<void(int64_t iteration, const at::Tensor& low_rank, const at::Tensor& sparse)>;
 
 /// DOP: gradient descent on ¼‖U Uᵀ + g⊙g − h⊙h − Y‖²_F, step τ for U and α·τ for g, h.
+/// For a rectangular Y (m×n), or with `asymmetric`, X = U Vᵀ with the same updates
+/// (U ← U − τ R V, V ← V − τ Rᵀ U): e.g. a video's frames as columns, the static
+/// background as the low-rank part and moving objects as the sparse part.
 struct DopOptions {
-  /// Columns r' of U; 0 = n (fully over-parameterised: no rank needed).
+  /// Columns r' of U (and V); 0 = min(m, n) (fully over-parameterised: no rank needed).
   int64_t rank = 0;
+  /// Use X = U Vᵀ also for a square Y (for square matrices that are not symmetric).
+  bool asymmetric = false;
   /// Step τ for U; 0 = 0.25 / ‖Y‖₂ (spectral norm).
   double step = 0.0;
-  /// Ratio α of the g, h step to τ; 0 = √n (which matches RPCA's λ = 1/√n).
+  /// Ratio α of the g, h step to τ; 0 = √max(m, n) (which matches RPCA's λ = 1/√max(m, n)).
   double alpha = 0.0;
-  /// Initial scale ε: U = ε·N(0, 1/n) entries, g = h = ε.
+  /// Initial scale ε: U (and V) = ε·N(0, 1/max(m, n)) entries, g = h = ε.
   double init_scale = 1e-4;
   /// Iteration limit, ≥ 1.
   int64_t max_iterations = 20000;
@@ -67,8 +75,8 @@ struct DopOptions {
   uint64_t seed = 0;
 };
 
-/// Runs DOP on a square symmetric Y. Throws dop::UsageError for bad options and
-/// dop::RuntimeError when the iterates blow up (step or alpha too large).
+/// Runs DOP on Y (square symmetric: X = U Uᵀ; otherwise X = U Vᵀ). Throws dop::UsageError for bad
+/// options and dop::RuntimeError when the iterates blow up (step or alpha too large).
 Solution solve_dop(const at::Tensor& observed, const DopOptions& options,
                    const Observer& observer = {}, int64_t callback_every = 100);
 
@@ -91,7 +99,7 @@ Solution solve_l1(const at::Tensor& observed, const L1Options& options,
 /// Convex robust PCA, min ‖X‖_* + λ‖S‖₁ s.t. X + S = Y, by the inexact augmented
 /// Lagrangian method (Lin, Chen, Ma 2010): μ₀ = 1.25/‖Y‖₂, ρ = 1.5.
 struct RpcaOptions {
-  /// λ; 0 = 1/√n.
+  /// λ; 0 = 1/√max(m, n). Y may be rectangular.
   double lambda = 0.0;
   int64_t max_iterations = 1000;
   /// Stop once ‖Y − X − S‖_F / ‖Y‖_F falls below this.
