@@ -6,7 +6,6 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <memory>
 #include <vector>
 
 #include <ATen/ATen.h>
@@ -17,6 +16,7 @@
 #include "dop/error.hpp"
 #include "dop/lowrank.hpp"
 #include "plot.hpp"
+#include "process.hpp"
 
 namespace dop::bench {
 namespace {
@@ -137,12 +137,9 @@ int curves(const Preset& p, const LowRankBenchOptions& o) {
     const std::string cmd =
         fmt::format("/usr/bin/python3 '{}' --n {} --r {} --p {} --iters {} 2>/dev/null",
                     o.reference_script, n, r, p.problem.corruption, p.dop_iterations);
-    std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(cmd.c_str(), "r"), pclose);
-    std::string text;
-    char buf[4096];
-    while (pipe && std::fgets(buf, sizeof buf, pipe.get())) text += buf;
-    if (!text.empty()) {
-      const auto ref = nlohmann::json::parse(text, nullptr, false);
+    const CommandOutput run = run_command(cmd);
+    if (run.ok) {
+      const auto ref = nlohmann::json::parse(run.text, nullptr, false);
       if (!ref.is_discarded()) {
         std::printf(
             "python reference (same n, r, p, its own draw): dop %.3e, rpca %.3e, l1 r'=r %.3e, l1 "

@@ -6,7 +6,6 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
-#include <memory>
 #include <string>
 #include <vector>
 
@@ -21,6 +20,7 @@
 #include "dop/image_io.hpp"
 #include "dop/trainer.hpp"
 #include "lowrank_bench.hpp"
+#include "process.hpp"
 
 namespace {
 
@@ -63,17 +63,12 @@ double time_reference(int64_t size, int64_t width, int threads, const TimingOpti
       "'{}' '{}' --size {} --width {} --iters {} --threads {} --device {} --timing-only "
       "2>/dev/null",
       o.python, o.script, size, width, o.iterations, threads, o.device);
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(cmd.c_str(), "r"), pclose);
-  if (!pipe) throw dop::RuntimeError("cannot run " + cmd);
-  std::string out;
-  char buf[4096];
-  while (size_t n = std::fread(buf, 1, sizeof buf, pipe.get())) out.append(buf, n);
-  const int status = pclose(pipe.release());
-  if (status != 0 || out.empty()) {
+  const auto run = dop::bench::run_command(cmd);
+  if (!run.ok || run.text.empty()) {
     throw dop::RuntimeError("the Python reference failed (" + cmd +
                             "); it needs /usr/bin/python3 with python3-torch (see the README)");
   }
-  return nlohmann::json::parse(out).at("sec_per_iter").get<double>();
+  return nlohmann::json::parse(run.text).at("sec_per_iter").get<double>();
 }
 
 int run_timing(const TimingOptions& o) {
