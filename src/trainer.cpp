@@ -2,7 +2,10 @@
 
 #include <chrono>
 #include <cmath>
+#include <mutex>
 #include <sstream>
+
+#include <ATen/CPUGeneratorImpl.h>
 
 #include <torch/csrc/autograd/autograd.h>
 #include <torch/optim/adam.h>
@@ -21,6 +24,13 @@ constexpr double kDopLr = 1.0;
 constexpr double kAdamLr = 0.01;
 // On a GPU, reading the loss stalls the queue; read it every this many steps there.
 constexpr int64_t kGpuLossReadEvery = 16;
+
+// The network's initialisation draws from LibTorch's global generator; trainers built at
+// the same time in several threads take turns, so each gets exactly its seed's draws.
+std::mutex& global_rng_mutex() {
+  static std::mutex m;
+  return m;
+}
 
 }  // namespace
 
@@ -72,15 +82,21 @@ Trainer::Trainer(const at::Tensor& observed, const TrainOptions& options, c10::D
   width_ = observed.size(2);
   options_.network.output_channels = observed.size(0);
 
-  torch::manual_seed(options_.seed);
   const SkipNetOptions& shape = options_.network;
   y_ = pad_reflect(observed.detach().to(at::kCPU, at::kFloat), shape.size_multiple(),
                    shape.minimum_size())
            .unsqueeze(0);
-  net_ = SkipNet(shape);
-  z_ = torch::rand({1, shape.input_channels, y_.size(2), y_.size(3)}) * options_.input_scale;
-  if (options_.method == Method::kDop)
-    sparse_ = SparseNoise(y_.sizes(), options_.sparse_init_scale);
+  {
+    std::lock_guard<std::mutex> lock(global_rng_mutex());
+    torch::manual_seed(options_.seed);
+    net_ = SkipNet(shape);
+    z_ = torch::rand({1, shape.input_channels, y_.size(2), y_.size(3)}) * options_.input_scale;
+    if (options_.method == Method::kDop)
+      sparse_ = SparseNoise(y_.sizes(), options_.sparse_init_scale);
+  }
+  // The per-step input jitter has a generator of its own on the CPU (independent of other
+  // trainers and threads); on a GPU it is the device's default one, seeded above.
+  jitter_generator_ = at::make_generator<at::CPUGeneratorImpl>(options_.seed);
 
   net_->to(device_);
   y_ = y_.to(device_);
@@ -101,7 +117,11 @@ Trainer::~Trainer() = default;
 
 at::Tensor Trainer::step() {
   at::Tensor in = z_;
-  if (options_.input_jitter > 0.0) in = z_ + jitter_.normal_(0.0, options_.input_jitter);
+  if (options_.input_jitter > 0.0) {
+    c10::optional<at::Generator> gen;
+    if (device_.is_cpu()) gen = jitter_generator_;
+    in = z_ + jitter_.normal_(0.0, options_.input_jitter, gen);
+  }
   const at::Tensor x = net_->forward(in);
   at::Tensor loss;
   if (sparse_) {

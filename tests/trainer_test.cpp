@@ -2,6 +2,8 @@
 
 #include <cmath>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <torch/csrc/autograd/autograd.h>
@@ -12,6 +14,29 @@
 
 namespace dop {
 namespace {
+
+TrainOptions small_options();
+
+// Trainers in several threads at once (dop-bench --jobs, one image per GPU) draw the same
+// random numbers as one at a time: each result depends on its seed alone.
+TEST(Trainer, ConcurrentTrainersMatchSequentialOnes) {
+  const at::Tensor y = test::smooth_image(3, 16, 16);
+  auto run = [&](uint64_t seed) {
+    TrainOptions o = small_options();
+    o.seed = seed;
+    Trainer t(y, o);
+    for (int i = 0; i < 5; ++i) t.step();
+    return t.output();
+  };
+  const at::Tensor a = run(1);
+  const at::Tensor b = run(2);
+  std::vector<at::Tensor> parallel(4);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 4; ++i) threads.emplace_back([&, i] { parallel[i] = run(1 + i % 2); });
+  for (auto& t : threads) t.join();
+  for (int i = 0; i < 4; ++i) EXPECT_TRUE(at::equal(parallel[i], i % 2 == 0 ? a : b)) << i;
+  EXPECT_FALSE(at::equal(a, b));
+}
 
 TrainOptions small_options() {
   TrainOptions o;

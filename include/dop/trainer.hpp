@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include <ATen/core/Generator.h>
 #include <c10/core/Device.h>
 #include <torch/nn/module.h>
 
@@ -128,6 +129,7 @@ class Trainer {
   at::Tensor y_;
   at::Tensor z_;
   at::Tensor jitter_;
+  at::Generator jitter_generator_;
   at::Tensor last_output_;
   std::unique_ptr<torch::optim::Adam> adam_;
 };

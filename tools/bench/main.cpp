@@ -2,6 +2,7 @@
 //   timing   seconds per iteration of dop_core against the Python reference (same run)
 //   corrupt  make a corrupted copy of an image with the library's seeded noise models
 //   lowrank  the paper's matrix experiments (robust PCA without the rank)
+//   figure3, figure4, figure5, impulse  the paper's image experiments, with the peers
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -19,6 +20,7 @@
 #include "dop/error.hpp"
 #include "dop/image_io.hpp"
 #include "dop/trainer.hpp"
+#include "image_bench.hpp"
 #include "lowrank_bench.hpp"
 #include "process.hpp"
 
@@ -163,6 +165,10 @@ int main(int argc, char** argv) {
   lowrank.reference_script = DOP_LOWRANK_REFERENCE_SCRIPT;
   auto* l = dop::bench::add_lowrank_command(app, lowrank);
 
+  dop::bench::ImageBenchOptions images;
+  images.paper_dir = DOP_PAPER_IMAGES;
+  const auto image_commands = dop::bench::add_image_commands(app, images);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -171,6 +177,9 @@ int main(int argc, char** argv) {
   try {
     if (*t) return run_timing(timing);
     if (*l) return dop::bench::run_lowrank(*l, lowrank);
+    for (const auto* cmd : image_commands) {
+      if (*cmd) return dop::bench::run_image_bench(cmd->get_name(), images);
+    }
     return run_corrupt(corrupt);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "dop-bench: error: %s\n", e.what());

@@ -30,9 +30,10 @@ ProgressDisplay::~ProgressDisplay() { finish(); }
 std::string ProgressDisplay::format(const Progress& p) const {
   const double rate = p.seconds > 0 ? p.iteration / p.seconds : 0.0;
   const double eta = rate > 0 ? (p.iterations - p.iteration) / rate : NAN;
-  std::string line = fmt::format("iteration {}/{} ({:.0f}%)  loss {:.3e}  {:.1f} it/s  ETA {}",
-                                 p.iteration, p.iterations, 100.0 * p.iteration / p.iterations,
-                                 p.loss, rate, format_duration(eta));
+  std::string line =
+      prefix_ + fmt::format("iteration {}/{} ({:.0f}%)  loss {:.3e}  {:.1f} it/s  ETA {}",
+                            p.iteration, p.iterations, 100.0 * p.iteration / p.iterations, p.loss,
+                            rate, format_duration(eta));
   if (!std::isnan(last_psnr_)) line += fmt::format("  PSNR {:.2f} dB", last_psnr_);
   return line;
 }

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <string>
+#include <utility>
 
 #include "dop/trainer.hpp"
 
@@ -19,6 +20,8 @@ class ProgressDisplay {
   ~ProgressDisplay();
 
   void update(const Progress& p);
+  /// Text shown before every line (e.g. which run of a batch this is); empty = none.
+  void set_prefix(std::string prefix) { prefix_ = std::move(prefix); }
   /// Ends the live line (if any) so later output starts on a fresh line.
   void finish();
 
@@ -32,6 +35,7 @@ class ProgressDisplay {
   std::chrono::steady_clock::time_point last_;
   bool shown_any_ = false;
   double last_psnr_ = NAN;  // the latest PSNR sample, shown until the next
+  std::string prefix_;
 };
 
 /// "1:02:03" or "2:03".
