@@ -1,6 +1,8 @@
 #include "dop/trainer.hpp"
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -184,6 +186,83 @@ TEST(Trainer, RejectsInvalidSettings) {
   EXPECT_THROW(Trainer(at::zeros({3, 0, 4}), TrainOptions{}), UsageError);
   EXPECT_THROW(parse_method("dop2"), UsageError);
   EXPECT_EQ(parse_method("dip-l1"), Method::kDipL1);
+}
+
+}  // namespace
+}  // namespace dop
+
+namespace dop {
+namespace {
+
+// Interrupted after `stop_after` steps, then resumed from the checkpoint: the same result,
+// bit for bit, as one uninterrupted run (CPU, same threads).
+void expect_resume_is_exact(Method method) {
+  test::TempDir dir;
+  const at::Tensor y = test::smooth_image(3, 20, 18);
+  TrainOptions o = small_options();
+  o.method = method;
+  o.iterations = 12;
+  RunOptions straight_run;
+  straight_run.log_every = 3;
+  const Restoration straight = restore(y, o, straight_run);
+
+  RunOptions run = straight_run;
+  run.checkpoint = dir / "run.ckpt";
+  run.checkpoint_every = 4;
+  int steps = 0;
+  run.stop_requested = [&] { return ++steps == 7 ? 2 : 0; };
+  try {
+    restore(y, o, run);
+    FAIL() << "not interrupted";
+  } catch (const Interrupted& e) {
+    EXPECT_EQ(e.signal(), 2);
+    EXPECT_NE(std::string(e.what()).find("after iteration 7 of 12"), std::string::npos) << e.what();
+  }
+  ASSERT_TRUE(std::filesystem::exists(run.checkpoint));
+  run.stop_requested = nullptr;
+  const Restoration resumed = restore(y, o, run);
+  EXPECT_EQ(resumed.resumed_from, 7);
+  EXPECT_EQ(resumed.iterations, 12);
+  EXPECT_TRUE(at::equal(resumed.image, straight.image));
+  EXPECT_TRUE(at::equal(resumed.corruption, straight.corruption));
+  ASSERT_EQ(resumed.history.size(), straight.history.size());
+  for (size_t i = 0; i < straight.history.size(); ++i) {
+    EXPECT_EQ(resumed.history[i].iteration, straight.history[i].iteration);
+    EXPECT_EQ(resumed.history[i].loss, straight.history[i].loss);
+  }
+}
+
+TEST(Checkpoint, DopResumesExactly) { expect_resume_is_exact(Method::kDop); }
+TEST(Checkpoint, DipWithAdamResumesExactly) { expect_resume_is_exact(Method::kDip); }
+
+TEST(Checkpoint, RefusesOtherSettingsOtherImagesAndGarbage) {
+  test::TempDir dir;
+  const at::Tensor y = test::smooth_image(3, 20, 18);
+  TrainOptions o = small_options();
+  Trainer t(y, o);
+  t.step();
+  const auto path = dir / "a.ckpt";
+  t.save_checkpoint(path, {});
+
+  TrainOptions other = o;
+  other.alpha = 123.0;
+  Trainer t2(y, other);
+  try {
+    t2.load_checkpoint(path);
+    FAIL() << "accepted another alpha";
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("alpha 500, this run has 123"), std::string::npos)
+        << e.what();
+  }
+  Trainer t3(y * 0.5, o);
+  EXPECT_THROW(t3.load_checkpoint(path), UsageError);  // another observation
+  Trainer t4(y, o);
+  EXPECT_NO_THROW(t4.load_checkpoint(path));
+  EXPECT_EQ(t4.iteration(), 1);
+
+  std::ofstream(dir / "junk.ckpt") << "not a checkpoint";
+  EXPECT_THROW(t4.load_checkpoint(dir / "junk.ckpt"), InputError);
+  EXPECT_THROW(t4.load_checkpoint(dir / "missing.ckpt"), InputError);
 }
 
 }  // namespace

@@ -36,6 +36,18 @@ class RuntimeError : public Error {
   using Error::Error;
 };
 
+/// A run stopped on request (SIGINT, SIGTERM) at the end of an iteration, after saving
+/// what is needed to resume it.
+class Interrupted : public Error {
+ public:
+  Interrupted(const std::string& what, int signal) : Error(what), signal_(signal) {}
+  /// The signal that asked for the stop (SIGINT = 2, SIGTERM = 15).
+  int signal() const { return signal_; }
+
+ private:
+  int signal_;
+};
+
 /// Process exit codes of the project's executables (documented in the README).
 /// CLI11 keeps its own codes, 100 and above, for command-line syntax errors.
 enum ExitCode : int {
@@ -44,10 +56,14 @@ enum ExitCode : int {
   kExitUsage = 2,
   kExitInput = 3,
   kExitOutput = 4,
+  /// A folder run finished, but at least one image failed (each is named on stderr).
+  kExitSomeFailed = 5,
 };
 
-/// The exit code for an exception that reached an executable's main().
-inline ExitCode exit_code_of(const std::exception& e) {
+/// The exit code for an exception that reached an executable's main(); an interruption
+/// exits with 128 + the signal, as shells expect (130 for SIGINT, 143 for SIGTERM).
+inline int exit_code_of(const std::exception& e) {
+  if (const auto* stop = dynamic_cast<const Interrupted*>(&e)) return 128 + stop->signal();
   if (dynamic_cast<const UsageError*>(&e)) return kExitUsage;
   if (dynamic_cast<const InputError*>(&e)) return kExitInput;
   if (dynamic_cast<const OutputError*>(&e)) return kExitOutput;

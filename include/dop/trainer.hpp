@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <limits>
 #include <memory>
@@ -107,6 +108,20 @@ class Trainer {
   /// Trainable scalars: network, plus g and h for DOP.
   int64_t parameter_count() const;
 
+  /// Writes everything needed to continue exactly where this trainer is (network
+  /// weights and BatchNorm buffers, g and h, Adam's moments, the step, the random
+  /// generators' states, the settings and a checksum of the observation) plus the
+  /// learning curve so far, atomically (temporary file, then rename). Throws
+  /// dop::OutputError when the file cannot be written.
+  void save_checkpoint(const std::filesystem::path& path,
+                       const std::vector<Progress>& history) const;
+  /// Continues from a checkpoint written by save_checkpoint for the same observation and
+  /// settings; returns its learning curve. On the CPU with the same thread count the run
+  /// then gives bit for bit what an uninterrupted one gives. Throws dop::InputError when
+  /// the file is unreadable or not a checkpoint, dop::UsageError naming the first setting
+  /// that differs (or the observation) when it belongs to another run.
+  std::vector<Progress> load_checkpoint(const std::filesystem::path& path);
+
   /// Internals, for tests and research tools.
   SkipNet& network() { return net_; }
   SparseNoise& sparse() { return sparse_; }
@@ -132,6 +147,9 @@ class Trainer {
   at::Generator jitter_generator_;
   at::Tensor last_output_;
   std::unique_ptr<torch::optim::Adam> adam_;
+
+  // (name, value) of every setting a resumed run must share with its checkpoint.
+  std::vector<std::pair<std::string, std::string>> fingerprint() const;
 };
 
 /// How restore() runs and reports.
@@ -145,6 +163,16 @@ struct RunOptions {
   /// Called after every step whose loss was read (every step on the CPU, every
   /// few on a GPU) and for each history sample. May be empty.
   std::function<void(const Progress&)> on_progress;
+  /// Checkpoint file (empty = none). When it exists at the start, the run continues from
+  /// it (Trainer::load_checkpoint); it is written every `checkpoint_every` iterations and
+  /// when the run is stopped. restore() never removes it: the caller does, once the
+  /// result is safely stored.
+  std::filesystem::path checkpoint;
+  /// Iterations between checkpoints, ≥ 0 (0 = only when stopped).
+  int64_t checkpoint_every = 0;
+  /// Asked after every step: 0 = go on; a signal number = stop now, write the checkpoint
+  /// (if there is one) and throw dop::Interrupted carrying that number. May be empty.
+  std::function<int()> stop_requested;
 };
 
 /// What restore() returns.
@@ -157,11 +185,15 @@ struct Restoration {
   std::vector<Progress> history;
   int64_t iterations = 0;
   int64_t parameters = 0;
+  /// Wall-clock seconds of this run (after a resume: since the resume).
   double seconds = 0.0;
+  /// The iteration the run continued from (0 = it started afresh).
+  int64_t resumed_from = 0;
 };
 
-/// Runs all iterations of a Trainer and returns the result. Throws dop::RuntimeError
-/// when the loss becomes non-finite (the message says at which iteration).
+/// Runs all iterations of a Trainer (continuing from RunOptions::checkpoint when it
+/// exists) and returns the result. Throws dop::RuntimeError when the loss becomes
+/// non-finite (the message says at which iteration), dop::Interrupted when stopped.
 Restoration restore(const at::Tensor& observed, const TrainOptions& options,
                     const RunOptions& run = {});
 

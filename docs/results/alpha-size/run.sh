@@ -82,3 +82,31 @@ with open(f"{here}/alpha-size.csv", "w") as out:
         out.write("%s,%d,%g,%.3f,%.3f,%d,%d\n" % r)
 PY
 echo "wrote $here/alpha-size.csv"
+
+# Figures: final PSNR against alpha per size (left), and against alpha rescaled to a
+# 3x128x128 image by sqrt(elements) (right): where the optima line up, that rescaling is
+# the size law.
+cd "$here"
+gnuplot <<'GP'
+set terminal pngcairo size 1300,520 font 'sans,10'
+set output 'alpha-size.png'
+set datafile separator ','
+set termoption noenhanced
+set multiplot layout 1,2 title 'DOP, 50% salt-and-pepper, width 32: final PSNR against alpha'
+set logscale x
+set grid
+set ylabel 'final PSNR (dB)'
+set key bottom left
+sizes = "64 128 256"
+images = "F16 astronaut coffee"
+set xlabel 'alpha'
+plot for [i=1:3] for [j=1:3] 'alpha-size.csv' using \
+  ((column('size') == word(sizes,i)+0 && strcol('image') eq word(images,j)) ? column('alpha') : 1/0):'final_psnr' \
+  with linespoints lw 2 lc i dt j pt j title sprintf('%s %s', word(images,j), word(sizes,i))
+set xlabel 'alpha x sqrt(3*128*128 / (C*H*W))  (alpha as if the image were 128x128 RGB)'
+plot for [i=1:3] for [j=1:3] 'alpha-size.csv' using \
+  ((column('size') == word(sizes,i)+0 && strcol('image') eq word(images,j)) ? column('alpha')*128.0/column('size') : 1/0):'final_psnr' \
+  with linespoints lw 2 lc i dt j pt j title sprintf('%s %s', word(images,j), word(sizes,i))
+unset multiplot
+GP
+echo "wrote $here/alpha-size.png"
