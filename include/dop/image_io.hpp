@@ -42,6 +42,13 @@ struct SaveReport {
   bool alpha_dropped = false;
 };
 
+/// Largest image load_image accepts, in pixels (width × height); default 2^28 (268 M,
+/// e.g. 16384 × 16384). Bigger files (decompression bombs among them) are refused with a
+/// dop::InputError before their pixels are decoded where the format allows. Set it once,
+/// before the first load_image: OpenCV reads its own limit once per process.
+void set_max_image_pixels(uint64_t pixels);
+uint64_t max_image_pixels();
+
 /// Writes an image; the format follows the file extension. The data goes to a temporary
 /// file in the same folder, which is renamed over `path` only when complete, so `path`
 /// never holds a partial image. Throws dop::OutputError naming the file and the problem.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include <fstream>
 #include <iterator>
 #include <string>
@@ -91,7 +92,24 @@ cv::Mat to_mat(const at::Tensor& chw, int depth) {
   return out;
 }
 
+uint64_t g_max_pixels = uint64_t{1} << 28;
+
+std::string too_big(const fs::path& path, uint64_t pixels) {
+  return "cannot use " + quoted(path) + ": " +
+         (pixels ? std::to_string(pixels) + " pixels is" : "it is") + " more than the limit of " +
+         std::to_string(g_max_pixels) +
+         " pixels (a decompression bomb?); raise it with --max-pixels if the image is genuine";
+}
+
 }  // namespace
+
+void set_max_image_pixels(uint64_t pixels) {
+  g_max_pixels = pixels;
+  // OpenCV checks its own limit on the header, before decoding any pixel.
+  ::setenv("CV_IO_MAX_IMAGE_PIXELS", std::to_string(pixels).c_str(), 1);
+}
+
+uint64_t max_image_pixels() { return g_max_pixels; }
 
 Image load_image(const fs::path& path) {
   const std::vector<char> bytes = read_bytes(path);
@@ -99,6 +117,8 @@ Image load_image(const fs::path& path) {
   try {
     mat = cv::imdecode(bytes, cv::IMREAD_UNCHANGED);
   } catch (const cv::Exception& e) {
+    if (std::string(e.what()).find("CV_IO_MAX_IMAGE_PIXELS") != std::string::npos)
+      throw InputError(too_big(path, 0));
     throw InputError("cannot decode " + quoted(path) + ": " + e.what());
   }
   if (mat.empty()) {
@@ -108,6 +128,10 @@ Image load_image(const fs::path& path) {
   }
   if (mat.dims != 2 || mat.rows < 1 || mat.cols < 1) {
     throw InputError("cannot use " + quoted(path) + ": the image has no pixels");
+  }
+  if (static_cast<uint64_t>(mat.rows) * static_cast<uint64_t>(mat.cols) > g_max_pixels) {
+    throw InputError(
+        too_big(path, static_cast<uint64_t>(mat.rows) * static_cast<uint64_t>(mat.cols)));
   }
 
   Image image;

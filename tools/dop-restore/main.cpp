@@ -1,10 +1,16 @@
 // dop-restore: restore an image damaged by sparse corruption (salt-and-pepper, impulse
 // noise, dead pixels) with Double Over-Parameterization. Parses arguments, calls the
 // library, maps errors to exit codes; no algorithm lives here.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <mutex>
 #include <string>
 #include <system_error>
+#include <thread>
+#include <vector>
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -13,12 +19,14 @@
 #include <nlohmann/json.hpp>
 
 #include "dop/atomic_file.hpp"
+#include "dop/batch.hpp"
 #include "dop/device.hpp"
 #include "dop/error.hpp"
 #include "dop/image_io.hpp"
 #include "dop/metrics.hpp"
 #include "dop/trainer.hpp"
 #include "progress.hpp"
+#include "signals.hpp"
 
 namespace fs = std::filesystem;
 
@@ -34,9 +42,14 @@ struct CliOptions {
   std::string method = "dop";
   std::string upsampling = "bilinear";
   std::string log_level = "info";
+  std::string format;
+  std::string shard;
   int threads = 0;
   int bit_depth = 0;
   int64_t log_every = 100;
+  int64_t checkpoint_every = 0;
+  int64_t max_pixels = int64_t{1} << 28;
+  bool recursive = false;
   bool overwrite = false;
   bool quiet = false;
   bool no_progress = false;
@@ -49,8 +62,10 @@ std::string version_text() {
 }
 
 void add_options(CLI::App& app, CliOptions& o) {
-  app.add_option("INPUT", o.input, "Corrupted image (PNG, TIFF, JPEG, WebP, BMP, ...)");
-  app.add_option("OUTPUT", o.output, "Restored image; the format follows the extension");
+  app.add_option("INPUT", o.input,
+                 "Corrupted image (PNG, TIFF, JPEG, WebP, BMP, ...), or a folder of them");
+  app.add_option("OUTPUT", o.output,
+                 "Restored image (the format follows the extension), or a folder for the results");
 
   auto& t = o.train;
   const char* method_group = "Method";
@@ -97,7 +112,9 @@ void add_options(CLI::App& app, CliOptions& o) {
       ->group(net_group);
 
   const char* run_group = "Running";
-  app.add_option("--device", o.device, "auto, cpu, cuda or cuda:N (auto = CUDA when available)")
+  app.add_option("--device", o.device,
+                 "auto, cpu, cuda or cuda:N (auto = CUDA when available); a list such as "
+                 "cuda:0,cuda:1 restores one image per device at a time (folders)")
       ->capture_default_str()
       ->group(run_group);
   app.add_option("--threads", o.threads, "CPU threads (0 = all cores)")
@@ -106,24 +123,49 @@ void add_options(CLI::App& app, CliOptions& o) {
   app.add_flag("--list-devices", o.list_devices, "List the devices this build can use and exit")
       ->group(run_group);
 
+  const char* batch_group = "Folders and long runs";
+  app.add_flag("-r,--recursive", o.recursive, "Include subfolders; OUTPUT mirrors the tree")
+      ->group(batch_group);
+  app.add_option("--format", o.format,
+                 "Extension of the results in a folder run (png, tif, ...; default: the input's)")
+      ->group(batch_group);
+  app.add_option("--shard", o.shard,
+                 "K/N: restore only the K-th of N parts of the sorted folder listing (job arrays)")
+      ->group(batch_group);
+  app.add_option("--checkpoint-every", o.checkpoint_every,
+                 "Save the training state every N iterations next to the output (OUTPUT."
+                 "dop-checkpoint); rerunning the command resumes from it (0 = only on "
+                 "Ctrl-C/SIGTERM)")
+      ->capture_default_str()
+      ->group(batch_group);
+  app.add_option("--max-pixels", o.max_pixels,
+                 "Refuse images with more pixels than this (decompression bombs)")
+      ->capture_default_str()
+      ->group(batch_group);
+
   const char* out_group = "Output";
   app.add_flag("--overwrite", o.overwrite,
-               "Replace OUTPUT (and report/corruption files) if they exist")
+               "Replace OUTPUT (and report/corruption files) if they exist; in a folder run, "
+               "redo images whose result exists instead of skipping them")
       ->group(out_group);
   app.add_option("--bit-depth", o.bit_depth,
                  "8, 16 or 32 (float) bits per sample (0 = as the input)")
       ->check(CLI::IsMember({0, 8, 16, 32}))
       ->capture_default_str()
       ->group(out_group);
-  app.add_option("--reference", o.reference, "Clean image: report PSNR/SSIM of input and result")
+  app.add_option("--reference", o.reference,
+                 "Clean image (a folder of them, same names, in a folder run): report PSNR/SSIM")
       ->group(out_group);
-  app.add_option("--report", o.report, "Write settings, timings, metrics and history as JSON")
+  app.add_option("--report", o.report,
+                 "Write settings, timings, metrics and history as JSON (a folder run: one "
+                 "document, a record per image)")
       ->group(out_group);
   app.add_option("--log-every", o.log_every, "Iterations between history samples in the report")
       ->capture_default_str()
       ->group(out_group);
   app.add_option("--save-corruption", o.save_corruption,
-                 "Write the estimated corruption g*g-h*h as an image (0.5 = none)")
+                 "Write the estimated corruption g*g-h*h as an image (0.5 = none); a folder in "
+                 "a folder run")
       ->group(out_group);
   app.add_option("--log-level", o.log_level, "trace, debug, info, warn, error or off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}))
@@ -134,28 +176,39 @@ void add_options(CLI::App& app, CliOptions& o) {
   app.set_version_flag("--version", version_text());
 }
 
-bool same_file(const std::string& a, const std::string& b) {
+bool same_file(const fs::path& a, const fs::path& b) {
   std::error_code ec;
   return fs::equivalent(a, b, ec) && !ec;
 }
 
-void check_outputs(const CliOptions& o) {
-  for (const std::string* out : {&o.output, &o.save_corruption, &o.report}) {
+// One image's paths: the input, where its result goes, and the optional side files.
+struct Job {
+  fs::path input;
+  fs::path output;
+  fs::path reference;   // clean image for metrics (may be empty)
+  fs::path corruption;  // where the g*g-h*h map goes (may be empty)
+  fs::path report;      // file mode only: the JSON report (may be empty)
+};
+
+fs::path checkpoint_of(const fs::path& output) { return output.string() + ".dop-checkpoint"; }
+
+void check_outputs(const Job& job, bool overwrite) {
+  for (const fs::path* out : {&job.output, &job.corruption, &job.report}) {
     if (out->empty()) continue;
-    for (const std::string* in : {&o.input, &o.reference}) {
+    for (const fs::path* in : {&job.input, &job.reference}) {
       if (!in->empty() && same_file(*in, *out)) {
-        throw dop::UsageError("output '" + *out + "' is the input file '" + *in +
+        throw dop::UsageError("output '" + out->string() + "' is the input file '" + in->string() +
                               "'; inputs are never overwritten: choose another output name");
       }
     }
   }
-  if (o.output == o.save_corruption || o.output == o.report ||
-      (!o.report.empty() && o.report == o.save_corruption)) {
+  if (job.output == job.corruption || job.output == job.report ||
+      (!job.report.empty() && job.report == job.corruption)) {
     throw dop::UsageError("OUTPUT, --save-corruption and --report must name different files");
   }
-  dop::check_image_output(o.output, o.overwrite);
-  if (!o.save_corruption.empty()) dop::check_image_output(o.save_corruption, o.overwrite);
-  if (!o.report.empty()) dop::check_output_path(o.report, o.overwrite);
+  dop::check_image_output(job.output, overwrite);
+  if (!job.corruption.empty()) dop::check_image_output(job.corruption, overwrite);
+  if (!job.report.empty()) dop::check_output_path(job.report, overwrite);
 }
 
 nlohmann::json settings_json(const CliOptions& o, const dop::TrainOptions& t) {
@@ -178,6 +231,303 @@ nlohmann::json metrics_json(const at::Tensor& image, const at::Tensor& clean) {
   return {{"psnr", dop::psnr(image, clean)}, {"ssim", dop::ssim(image, clean)}};
 }
 
+// What every image of a run shares.
+struct Context {
+  const CliOptions& o;
+  dop::TrainOptions train;
+  int threads;
+};
+
+// Restores one image and returns its record for the report. Leaves nothing under the
+// output's name unless it succeeds; keeps the checkpoint until the output is stored.
+nlohmann::json restore_one(const Job& job, const Context& ctx, c10::Device device,
+                           dop::cli::ProgressDisplay& display) {
+  const CliOptions& o = ctx.o;
+  check_outputs(job, o.overwrite);
+  const dop::Image input = dop::load_image(job.input);
+  at::Tensor clean;
+  if (!job.reference.empty()) {
+    const dop::Image ref = dop::load_image(job.reference);
+    if (ref.pixels.sizes() != input.pixels.sizes()) {
+      throw dop::InputError(
+          fmt::format("reference '{}' is {}x{} with {} channel(s) but input '{}' is {}x{} with {}",
+                      job.reference.string(), ref.width(), ref.height(), ref.channels(),
+                      job.input.string(), input.width(), input.height(), input.channels()));
+    }
+    clean = ref.pixels;
+  }
+  spdlog::info("{}: {}x{}, {} channel(s){}, {}-bit; {} on {} ({} thread(s)), {} iterations",
+               job.input.string(), input.width(), input.height(), input.channels(),
+               input.alpha.defined() ? " + alpha" : "", input.bit_depth, o.method, device.str(),
+               ctx.threads, ctx.train.iterations);
+
+  dop::RunOptions run;
+  run.device = device;
+  run.clean = clean;
+  run.log_every = o.log_every;
+  run.on_progress = [&](const dop::Progress& p) { display.update(p); };
+  run.checkpoint = checkpoint_of(job.output);
+  run.checkpoint_every = o.checkpoint_every;
+  run.stop_requested = dop::cli::stop_signal;
+  if (fs::exists(run.checkpoint)) {
+    spdlog::info("{}: found checkpoint '{}'", job.input.string(), run.checkpoint.string());
+  }
+  dop::Restoration result;
+  try {
+    result = dop::restore(input.pixels, ctx.train, run);
+  } catch (...) {
+    display.finish();
+    throw;
+  }
+  display.finish();
+  if (result.resumed_from > 0) {
+    spdlog::info("{}: resumed from iteration {} of {}", job.input.string(), result.resumed_from,
+                 ctx.train.iterations);
+  }
+
+  dop::Image restored;
+  restored.pixels = result.image;
+  restored.alpha = input.alpha;
+  restored.bit_depth = input.bit_depth;
+  const dop::SaveReport saved = dop::save_image(job.output, restored, {o.bit_depth, o.overwrite});
+  if (saved.alpha_dropped)
+    spdlog::warn("{}: this format has no alpha channel; alpha dropped", job.output.string());
+  const int wanted_depth = o.bit_depth == 0 ? input.bit_depth : o.bit_depth;
+  if (saved.bit_depth != wanted_depth) {
+    spdlog::warn("{}: this format cannot hold {}-bit samples; wrote {}-bit", job.output.string(),
+                 wanted_depth, saved.bit_depth);
+  }
+  if (!job.corruption.empty()) {
+    dop::Image map;
+    map.pixels = (result.corruption * 0.5 + 0.5).clamp(0.0, 1.0);
+    dop::save_image(job.corruption, map, {8, o.overwrite});
+  }
+  std::error_code ec;
+  fs::remove(run.checkpoint, ec);  // the result is stored: the checkpoint has done its work
+
+  const int64_t ran = result.iterations - result.resumed_from;
+  const double per_iteration = ran > 0 ? result.seconds / static_cast<double>(ran) : 0.0;
+  spdlog::info("wrote {} ({} iterations in {:.1f} s, {:.4f} s/iteration)", job.output.string(), ran,
+               result.seconds, per_iteration);
+  nlohmann::json history = nlohmann::json::array();
+  for (const auto& p : result.history) {
+    nlohmann::json h = {{"iteration", p.iteration}, {"loss", p.loss}, {"seconds", p.seconds}};
+    if (!std::isnan(p.psnr)) h["psnr"] = p.psnr;
+    history.push_back(h);
+  }
+  nlohmann::json record = {{"status", "done"},
+                           {"input", job.input.string()},
+                           {"output", job.output.string()},
+                           {"image",
+                            {{"width", input.width()},
+                             {"height", input.height()},
+                             {"channels", input.channels()},
+                             {"alpha", input.alpha.defined()},
+                             {"bit_depth", input.bit_depth},
+                             {"output_bit_depth", saved.bit_depth}}},
+                           {"parameters", result.parameters},
+                           {"iterations", result.iterations},
+                           {"resumed_from", result.resumed_from},
+                           {"seconds", result.seconds},
+                           {"seconds_per_iteration", per_iteration},
+                           {"device", device.str()},
+                           {"history", history}};
+  if (clean.defined()) {
+    const nlohmann::json metrics = {{"input", metrics_json(input.pixels, clean)},
+                                    {"output", metrics_json(result.image, clean)}};
+    spdlog::info("PSNR {:.2f} dB -> {:.2f} dB, SSIM {:.4f} -> {:.4f} (input -> result, against {})",
+                 metrics["input"]["psnr"].get<double>(), metrics["output"]["psnr"].get<double>(),
+                 metrics["input"]["ssim"].get<double>(), metrics["output"]["ssim"].get<double>(),
+                 job.reference.string());
+    record["reference"] = job.reference.string();
+    record["metrics"] = metrics;
+  }
+  return record;
+}
+
+nlohmann::json report_header(const Context& ctx) {
+  return {{"tool", "dop-restore"},
+          {"version", DOP_VERSION},
+          {"settings", settings_json(ctx.o, ctx.train)},
+          {"threads", ctx.threads}};
+}
+
+int run_file(const Context& ctx, c10::Device device) {
+  const CliOptions& o = ctx.o;
+  std::error_code ec;
+  if (fs::is_directory(o.output, ec)) {
+    throw dop::UsageError("INPUT '" + o.input + "' is a file but OUTPUT '" + o.output +
+                          "' is a folder: give both as files, or both as folders");
+  }
+  Job job{o.input, o.output, o.reference, o.save_corruption, o.report};
+  dop::cli::ProgressDisplay display(!o.quiet && !o.no_progress);
+  nlohmann::json record = restore_one(job, ctx, device, display);
+  if (!o.report.empty()) {
+    nlohmann::json report = report_header(ctx);
+    report.update(record);
+    dop::write_file_atomically(o.report, report.dump(2) + "\n", o.overwrite);
+  }
+  return dop::kExitOk;
+}
+
+std::string error_text(const std::exception& e) { return e.what(); }
+
+int run_folder(const Context& ctx, const std::vector<c10::Device>& devices) {
+  const CliOptions& o = ctx.o;
+  const fs::path in_dir = o.input, out_dir = o.output;
+  std::error_code ec;
+  if (fs::exists(out_dir, ec) && !fs::is_directory(out_dir, ec)) {
+    throw dop::UsageError("INPUT '" + o.input + "' is a folder but OUTPUT '" + o.output +
+                          "' is a file: give both as folders, or both as files");
+  }
+  if (same_file(in_dir, out_dir)) {
+    throw dop::UsageError("OUTPUT folder '" + o.output +
+                          "' is the INPUT folder: results would replace or mix with the inputs; "
+                          "choose another folder");
+  }
+  if (o.recursive && fs::exists(out_dir, ec)) {
+    const fs::path rel = fs::relative(fs::canonical(out_dir), fs::canonical(in_dir), ec);
+    if (!ec && !rel.empty() && *rel.begin() != "..") {
+      throw dop::UsageError("OUTPUT folder '" + o.output + "' is inside INPUT folder '" + o.input +
+                            "': with --recursive its results would be read as inputs next time");
+    }
+  }
+  for (const auto& [flag, value] : {std::pair{"--reference", &o.reference},
+                                    std::pair{"--save-corruption", &o.save_corruption}}) {
+    if (!value->empty() && fs::exists(*value, ec) && !fs::is_directory(*value, ec)) {
+      throw dop::UsageError(std::string(flag) + " '" + *value +
+                            "' must be a folder when INPUT and OUTPUT are folders");
+    }
+  }
+  const auto items = dop::plan_batch(in_dir, out_dir, {o.recursive, o.format});
+  const dop::Shard shard = o.shard.empty() ? dop::Shard{} : dop::parse_shard(o.shard);
+  const auto positions = dop::shard_positions(items.size(), shard);
+  spdlog::info("{}: {} image(s){}", o.input, items.size(),
+               o.shard.empty() ? std::string()
+                               : fmt::format(", {} in shard {}/{}", positions.size(), shard.index,
+                                             shard.count));
+  if (!o.report.empty()) dop::check_output_path(o.report, o.overwrite);
+  fs::create_directories(out_dir, ec);
+  if (ec) {
+    throw dop::OutputError("cannot create output folder '" + o.output + "': " + ec.message());
+  }
+
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<nlohmann::json> records(positions.size());
+  std::vector<Job> todo;
+  std::vector<size_t> todo_slot;
+  for (size_t k = 0; k < positions.size(); ++k) {
+    const dop::BatchItem& item = items[positions[k]];
+    Job job{item.input, item.output, {}, {}, {}};
+    const fs::path rel = fs::relative(item.input, in_dir);
+    if (!o.reference.empty()) {
+      job.reference = fs::path(o.reference) / rel;
+      if (!fs::exists(job.reference, ec)) {
+        spdlog::warn("{}: no reference '{}'; no metrics for it", item.input.string(),
+                     job.reference.string());
+        job.reference.clear();
+      }
+    }
+    if (!o.save_corruption.empty()) {
+      job.corruption = fs::path(o.save_corruption) / fs::relative(item.output, out_dir);
+    }
+    if (fs::exists(item.output, ec) && !o.overwrite) {
+      spdlog::info("{}: skipped, '{}' exists (--overwrite to redo it)", item.input.string(),
+                   item.output.string());
+      records[k] = {
+          {"status", "skipped"}, {"input", item.input.string()}, {"output", item.output.string()}};
+      continue;
+    }
+    todo.push_back(job);
+    todo_slot.push_back(k);
+  }
+
+  const bool live = devices.size() == 1 && !o.quiet && !o.no_progress;
+  int interrupted = 0;
+  std::mutex mutex;
+  const auto task = [&](size_t t, c10::Device device) {
+    const Job& job = todo[t];
+    dop::cli::ProgressDisplay display(live);
+    display.set_prefix(
+        fmt::format("[{}/{}] {}: ", t + 1, todo.size(), job.input.filename().string()));
+    nlohmann::json record;
+    try {
+      for (const fs::path* p : {&job.output, &job.corruption}) {
+        if (!p->empty()) fs::create_directories(p->parent_path());
+      }
+      record = restore_one(job, ctx, device, display);
+    } catch (const dop::Interrupted& e) {
+      std::lock_guard<std::mutex> lock(mutex);
+      interrupted = e.signal();
+      spdlog::warn("{}: {}", job.input.string(), e.what());
+      record = {{"status", "interrupted"}, {"error", error_text(e)}};
+    } catch (const std::exception& e) {
+      spdlog::error("{}: {}", job.input.string(), e.what());
+      record = {{"status", "failed"}, {"error", error_text(e)}};
+    }
+    record["input"] = job.input.string();
+    record["output"] = job.output.string();
+    std::lock_guard<std::mutex> lock(mutex);
+    records[todo_slot[t]] = std::move(record);
+  };
+  dop::run_on_devices(todo.size(), devices, task, [] { return dop::cli::stop_signal() != 0; });
+
+  size_t done = 0, skipped = 0, failed = 0, not_run = 0;
+  std::vector<std::string> failures;
+  for (size_t k = 0; k < records.size(); ++k) {
+    auto& r = records[k];
+    if (r.is_null()) {  // never started: the run was stopped first
+      r = {{"status", "not run"},
+           {"input", items[positions[k]].input.string()},
+           {"output", items[positions[k]].output.string()}};
+    }
+    const std::string status = r["status"];
+    if (status == "done") ++done;
+    if (status == "skipped") ++skipped;
+    if (status == "failed") {
+      ++failed;
+      failures.push_back(r["input"]);
+    }
+    if (status == "not run" || status == "interrupted") ++not_run;
+  }
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::string summary = fmt::format("{} done, {} skipped, {} failed", done, skipped, failed);
+  if (not_run > 0) summary += fmt::format(", {} not finished (stopped)", not_run);
+  summary += fmt::format(" in {}", dop::cli::format_duration(seconds));
+  if (failed > 0) {
+    spdlog::error("{}; failed: {}", summary, fmt::join(failures, ", "));
+  } else if (!o.quiet) {
+    std::fprintf(stderr, "%s\n", summary.c_str());
+  }
+  if (!o.report.empty()) {
+    nlohmann::json report = report_header(ctx);
+    report["input"] = o.input;
+    report["output"] = o.output;
+    report["shard"] = fmt::format("{}/{}", shard.index, shard.count);
+    report["summary"] = {{"images", positions.size()}, {"done", done},       {"skipped", skipped},
+                         {"failed", failed},           {"not_run", not_run}, {"seconds", seconds}};
+    report["images"] = records;
+    dop::write_file_atomically(o.report, report.dump(2) + "\n", true);
+  }
+  if (interrupted != 0) return 128 + interrupted;
+  return failed > 0 ? dop::kExitSomeFailed : dop::kExitOk;
+}
+
+std::vector<c10::Device> resolve_devices(const std::string& spec) {
+  std::vector<c10::Device> devices;
+  size_t begin = 0;
+  while (begin <= spec.size()) {
+    const size_t comma = spec.find(',', begin);
+    const std::string one =
+        spec.substr(begin, comma == std::string::npos ? std::string::npos : comma - begin);
+    devices.push_back(dop::resolve_device(one));
+    if (comma == std::string::npos) break;
+    begin = comma + 1;
+  }
+  return devices;
+}
+
 int run(const CliOptions& o) {
   if (o.list_devices) {
     for (const auto& d : dop::list_devices()) std::printf("%s\n", d.c_str());
@@ -192,101 +542,32 @@ int run(const CliOptions& o) {
       o.upsampling == "nearest" ? dop::Upsampling::kNearest : dop::Upsampling::kBilinear;
   train.validate();
   if (o.log_every < 1) throw dop::UsageError("--log-every must be >= 1");
-  const c10::Device device = dop::resolve_device(o.device);
-  const int threads = dop::configure_threads(o.threads);
+  if (o.checkpoint_every < 0) throw dop::UsageError("--checkpoint-every must be >= 0");
+  if (o.max_pixels < 1) throw dop::UsageError("--max-pixels must be >= 1");
+  dop::set_max_image_pixels(static_cast<uint64_t>(o.max_pixels));
+  const std::vector<c10::Device> devices = resolve_devices(o.device);
+  std::error_code ec;
+  const bool folder = fs::is_directory(o.input, ec);
+  if (devices.size() > 1 && !folder) {
+    throw dop::UsageError("several devices (--device " + o.device +
+                          ") run several images at once: INPUT and OUTPUT must be folders");
+  }
+  if (!folder && (o.recursive || !o.format.empty() || !o.shard.empty())) {
+    throw dop::UsageError("--recursive, --format and --shard apply to folders; INPUT '" + o.input +
+                          "' is not a folder");
+  }
+  // Several CPU workers share the cores.
+  size_t cpu_workers = 0;
+  for (const auto& d : devices) cpu_workers += d.is_cpu() ? 1 : 0;
+  int threads_wanted = o.threads;
+  if (threads_wanted == 0 && cpu_workers > 1) {
+    threads_wanted =
+        std::max(1, static_cast<int>(std::thread::hardware_concurrency() / cpu_workers));
+  }
+  const Context ctx{o, train, dop::configure_threads(threads_wanted)};
   dop::tune_host_allocator();
-  check_outputs(o);
-
-  const dop::Image input = dop::load_image(o.input);
-  at::Tensor clean;
-  if (!o.reference.empty()) {
-    const dop::Image ref = dop::load_image(o.reference);
-    if (ref.pixels.sizes() != input.pixels.sizes()) {
-      throw dop::InputError(
-          fmt::format("reference '{}' is {}x{} with {} channel(s) but input '{}' is {}x{} with {}",
-                      o.reference, ref.width(), ref.height(), ref.channels(), o.input,
-                      input.width(), input.height(), input.channels()));
-    }
-    clean = ref.pixels;
-  }
-  spdlog::info("{}: {}x{}, {} channel(s){}, {}-bit; {} on {} ({} thread(s)), {} iterations",
-               o.input, input.width(), input.height(), input.channels(),
-               input.alpha.defined() ? " + alpha" : "", input.bit_depth, o.method, device.str(),
-               threads, train.iterations);
-
-  dop::cli::ProgressDisplay display(!o.quiet && !o.no_progress);
-  dop::RunOptions run;
-  run.device = device;
-  run.clean = clean;
-  run.log_every = o.log_every;
-  run.on_progress = [&](const dop::Progress& p) { display.update(p); };
-  const dop::Restoration result = dop::restore(input.pixels, train, run);
-  display.finish();
-
-  dop::Image restored;
-  restored.pixels = result.image;
-  restored.alpha = input.alpha;
-  restored.bit_depth = input.bit_depth;
-  const dop::SaveReport saved = dop::save_image(o.output, restored, {o.bit_depth, o.overwrite});
-  if (saved.alpha_dropped)
-    spdlog::warn("{}: this format has no alpha channel; alpha dropped", o.output);
-  const int wanted_depth = o.bit_depth == 0 ? input.bit_depth : o.bit_depth;
-  if (saved.bit_depth != wanted_depth) {
-    spdlog::warn("{}: this format cannot hold {}-bit samples; wrote {}-bit", o.output, wanted_depth,
-                 saved.bit_depth);
-  }
-  if (!o.save_corruption.empty()) {
-    dop::Image map;
-    map.pixels = (result.corruption * 0.5 + 0.5).clamp(0.0, 1.0);
-    dop::save_image(o.save_corruption, map, {8, o.overwrite});
-  }
-
-  const double per_iteration = result.seconds / static_cast<double>(result.iterations);
-  spdlog::info("wrote {} ({} iterations in {:.1f} s, {:.4f} s/iteration)", o.output,
-               result.iterations, result.seconds, per_iteration);
-  nlohmann::json metrics;
-  if (clean.defined()) {
-    metrics = {{"input", metrics_json(input.pixels, clean)},
-               {"output", metrics_json(result.image, clean)}};
-    spdlog::info("PSNR {:.2f} dB -> {:.2f} dB, SSIM {:.4f} -> {:.4f} (input -> result, against {})",
-                 metrics["input"]["psnr"].get<double>(), metrics["output"]["psnr"].get<double>(),
-                 metrics["input"]["ssim"].get<double>(), metrics["output"]["ssim"].get<double>(),
-                 o.reference);
-  }
-
-  if (!o.report.empty()) {
-    nlohmann::json history = nlohmann::json::array();
-    for (const auto& p : result.history) {
-      nlohmann::json h = {{"iteration", p.iteration}, {"loss", p.loss}, {"seconds", p.seconds}};
-      if (!std::isnan(p.psnr)) h["psnr"] = p.psnr;
-      history.push_back(h);
-    }
-    nlohmann::json report = {{"tool", "dop-restore"},
-                             {"version", DOP_VERSION},
-                             {"input", o.input},
-                             {"output", o.output},
-                             {"image",
-                              {{"width", input.width()},
-                               {"height", input.height()},
-                               {"channels", input.channels()},
-                               {"alpha", input.alpha.defined()},
-                               {"bit_depth", input.bit_depth},
-                               {"output_bit_depth", saved.bit_depth}}},
-                             {"settings", settings_json(o, train)},
-                             {"parameters", result.parameters},
-                             {"iterations", result.iterations},
-                             {"seconds", result.seconds},
-                             {"seconds_per_iteration", per_iteration},
-                             {"device", device.str()},
-                             {"threads", threads},
-                             {"history", history}};
-    if (clean.defined()) {
-      report["reference"] = o.reference;
-      report["metrics"] = metrics;
-    }
-    dop::write_file_atomically(o.report, report.dump(2) + "\n", o.overwrite);
-  }
-  return dop::kExitOk;
+  dop::cli::install_stop_handlers();
+  return folder ? run_folder(ctx, devices) : run_file(ctx, devices.front());
 }
 
 }  // namespace
@@ -301,9 +582,12 @@ int main(int argc, char** argv) {
       "  dop-restore noisy.png restored.png\n"
       "  dop-restore --iterations 3000 --width 64 noisy.png restored.png\n"
       "  dop-restore --reference clean.png --report run.json noisy.png restored.png\n"
-      "  dop-restore --device cuda:1 --save-corruption damage.png scan.tif scan-restored.tif\n\n"
+      "  dop-restore --device cuda:1 --save-corruption damage.png scan.tif scan-restored.tif\n"
+      "  dop-restore --recursive --format png --report batch.json scans/ restored/\n"
+      "  dop-restore --shard $SLURM_ARRAY_TASK_ID/16 --checkpoint-every 1000 in/ out/\n\n"
       "Exit codes: 0 success, 1 runtime error (e.g. training diverged), 2 invalid option value,\n"
-      "3 unreadable input, 4 output cannot be written, 100+ command-line syntax (CLI11).");
+      "3 unreadable input, 4 output cannot be written, 5 a folder run in which some images\n"
+      "failed, 130/143 stopped by SIGINT/SIGTERM (checkpoint saved), 100+ command-line syntax.");
   CliOptions options;
   add_options(app, options);
   try {
