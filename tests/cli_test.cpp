@@ -11,6 +11,7 @@
 #include <torch/types.h>
 #include <nlohmann/json.hpp>
 
+#include "cli_util.hpp"
 #include "dop/image_io.hpp"
 #include "test_util.hpp"
 
@@ -18,31 +19,6 @@ namespace dop {
 namespace {
 
 namespace fs = std::filesystem;
-
-struct Outcome {
-  int code;
-  std::string err;
-};
-
-std::string quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
-// Runs dop-restore with `args` (already quoted where needed); small, fast settings unless
-// the arguments say otherwise.
-Outcome run(const test::TempDir& dir, const std::string& args) {
-  const fs::path err = dir / "stderr.txt";
-  const std::string cmd = std::string(quote(DOP_RESTORE_EXE)) + " --no-progress " + args + " 2>" +
-                          quote(err.string()) + " >/dev/null";
-  const int status = std::system(cmd.c_str());
-  std::ifstream in(err);
-  std::stringstream text;
-  text << in.rdbuf();
-  fs::remove(err);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, text.str()};
-}
 
 const std::string kFast = "--iterations 3 --width 4 --threads 1 ";
 

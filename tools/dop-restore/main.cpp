@@ -547,7 +547,14 @@ int run(const CliOptions& o) {
   dop::set_max_image_pixels(static_cast<uint64_t>(o.max_pixels));
   const std::vector<c10::Device> devices = resolve_devices(o.device);
   std::error_code ec;
+  if (!fs::exists(o.input, ec)) {
+    throw dop::InputError("cannot read '" + o.input + "': no such file or folder");
+  }
   const bool folder = fs::is_directory(o.input, ec);
+  if (folder && !fs::exists(o.output, ec) && dop::has_image_extension(o.output)) {
+    throw dop::UsageError("INPUT '" + o.input + "' is a folder but OUTPUT '" + o.output +
+                          "' names an image file: give both as folders, or both as files");
+  }
   if (devices.size() > 1 && !folder) {
     throw dop::UsageError("several devices (--device " + o.device +
                           ") run several images at once: INPUT and OUTPUT must be folders");
