@@ -1,5 +1,6 @@
 #include "dop/trainer.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <mutex>
@@ -89,10 +90,16 @@ double TrainOptions::effective_lr() const {
   return method == Method::kDop ? kDopLr : kAdamLr;
 }
 
+double TrainOptions::effective_alpha(int64_t elements) const {
+  if (alpha > 0.0) return alpha;
+  return kAutoAlpha *
+         std::sqrt(static_cast<double>(std::max<int64_t>(elements, 1)) / kAutoAlphaElements);
+}
+
 void TrainOptions::validate() const {
   require(iterations >= 1, "iterations", iterations, ">= 1");
   require(lr >= 0.0 && std::isfinite(lr), "lr", lr, "> 0, or 0 for the method's default");
-  require(alpha > 0.0 && std::isfinite(alpha), "alpha", alpha, "> 0");
+  require(alpha >= 0.0 && std::isfinite(alpha), "alpha", alpha, "> 0, or 0 for automatic");
   require(effective_lr() * alpha < 1e30, "lr x alpha", effective_lr() * alpha, "< 1e30");
   require(sparse_init_scale >= 0.0 && std::isfinite(sparse_init_scale), "sparse init scale",
           sparse_init_scale, ">= 0");
@@ -102,7 +109,12 @@ void TrainOptions::validate() const {
 }
 
 Trainer::Trainer(const at::Tensor& observed, const TrainOptions& options, c10::Device device)
-    : options_(options), device_(device), height_(0), width_(0), lr_(options.effective_lr()) {
+    : options_(options),
+      device_(device),
+      height_(0),
+      width_(0),
+      lr_(options.effective_lr()),
+      alpha_(options.effective_alpha(observed.numel())) {
   options_.validate();
   if (observed.dim() != 3 || observed.size(0) < 1 || observed.size(1) < 1 || observed.size(2) < 1) {
     std::ostringstream msg;
@@ -163,8 +175,8 @@ at::Tensor Trainer::step() {
     torch::NoGradGuard no_grad;
     const size_t n = net_params_.size();
     for (size_t i = 0; i < n; ++i) params[i].sub_(grads[i], lr_);
-    params[n].sub_(grads[n], options_.alpha * lr_);
-    params[n + 1].sub_(grads[n + 1], options_.alpha * lr_);
+    params[n].sub_(grads[n], alpha_ * lr_);
+    params[n + 1].sub_(grads[n + 1], alpha_ * lr_);
   } else {
     loss = options_.method == Method::kDipL1 ? torch::l1_loss(x, y_) : torch::mse_loss(x, y_);
     adam_->zero_grad();
@@ -202,7 +214,7 @@ std::vector<std::pair<std::string, std::string>> Trainer::fingerprint() const {
   return {{"method", to_string(options_.method)},
           {"iterations", std::to_string(options_.iterations)},
           {"lr", exact(lr_)},
-          {"alpha", exact(options_.alpha)},
+          {"alpha", exact(alpha_)},
           {"init scale", exact(options_.sparse_init_scale)},
           {"input scale", exact(options_.input_scale)},
           {"jitter", exact(options_.input_jitter)},
@@ -346,6 +358,7 @@ Restoration restore(const at::Tensor& observed, const TrainOptions& options,
   Trainer trainer(observed, options, run.device);
   Restoration result;
   result.parameters = trainer.parameter_count();
+  result.alpha = trainer.alpha();
   const bool checkpointing = !run.checkpoint.empty();
   if (checkpointing && std::filesystem::exists(run.checkpoint)) {
     result.history = trainer.load_checkpoint(run.checkpoint);

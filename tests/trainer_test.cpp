@@ -19,6 +19,19 @@ namespace {
 
 TrainOptions small_options();
 
+// α = 0 follows the image: 500 at 3×128×128, ∝ sqrt(C·H·W); an explicit α is kept.
+TEST(TrainOptions, AutomaticAlphaScalesWithTheSquareRootOfTheSize) {
+  TrainOptions o;
+  EXPECT_DOUBLE_EQ(o.effective_alpha(3 * 128 * 128), 500.0);
+  EXPECT_DOUBLE_EQ(o.effective_alpha(3 * 64 * 64), 250.0);
+  EXPECT_DOUBLE_EQ(o.effective_alpha(3 * 512 * 512), 2000.0);
+  EXPECT_NEAR(o.effective_alpha(128 * 128), 500.0 / std::sqrt(3.0), 1e-9);
+  o.alpha = 42.0;
+  EXPECT_DOUBLE_EQ(o.effective_alpha(3 * 512 * 512), 42.0);
+  const at::Tensor y = test::smooth_image(3, 64, 64);
+  EXPECT_DOUBLE_EQ(Trainer(y, small_options()).alpha(), 250.0);
+}
+
 // Trainers in several threads at once (dop-bench --jobs, one image per GPU) draw the same
 // random numbers as one at a time: each result depends on its seed alone.
 TEST(Trainer, ConcurrentTrainersMatchSequentialOnes) {
@@ -239,6 +252,7 @@ TEST(Checkpoint, RefusesOtherSettingsOtherImagesAndGarbage) {
   test::TempDir dir;
   const at::Tensor y = test::smooth_image(3, 20, 18);
   TrainOptions o = small_options();
+  o.alpha = 500.0;
   Trainer t(y, o);
   t.step();
   const auto path = dir / "a.ckpt";

@@ -37,7 +37,12 @@ std::string to_string(Method method);
 /// Inverse of to_string; throws dop::UsageError for anything else.
 Method parse_method(const std::string& name);
 
-/// Settings of a restoration. Defaults are the paper's (ALGORITHM.md §1).
+/// α for a 3×128×128 image when TrainOptions::alpha is 0 (automatic), and that size.
+inline constexpr double kAutoAlpha = 500.0;
+inline constexpr double kAutoAlphaElements = 3.0 * 128.0 * 128.0;
+
+/// Settings of a restoration. Defaults are the paper's (ALGORITHM.md §1) but for α,
+/// which follows the image size.
 struct TrainOptions {
   /// Method fitted (see Method).
   Method method = Method::kDop;
@@ -46,8 +51,12 @@ struct TrainOptions {
   /// Network step τ, > 0; 0 = the method's default: 1 for DOP (plain gradient descent),
   /// 0.01 for DIP and DIP-L1 (Adam).
   double lr = 0.0;
-  /// Ratio α of the g, h step to the network's (DOP only), > 0.
-  double alpha = 500.0;
+  /// Ratio α of the g, h step to the network's (DOP only), ≥ 0. 0 = automatic, scaled
+  /// with the image: α = kAutoAlpha · sqrt(C·H·W / kAutoAlphaElements), i.e. 500 for a
+  /// 128×128 RGB image, 250 at 64×64, 1000 at 256×256 (measured best over 2,000-3,000
+  /// iterations at each size: docs/results/alpha-size). The paper used 500 at 512×512
+  /// for 150,000 iterations; pass it explicitly to reproduce that.
+  double alpha = 0.0;
   /// g and h start as N(0, sparse_init_scale²) per element, ≥ 0.
   double sparse_init_scale = 1e-5;
   /// The fixed network input z is uniform in [0, input_scale), > 0.
@@ -61,6 +70,8 @@ struct TrainOptions {
 
   /// The step τ in effect (resolves lr = 0).
   double effective_lr() const;
+  /// The α in effect for an observation of `elements` = C·H·W values (resolves alpha = 0).
+  double effective_alpha(int64_t elements) const;
   /// Throws dop::UsageError naming the first setting out of range.
   void validate() const;
 };
@@ -103,6 +114,8 @@ class Trainer {
   at::Tensor corruption();
 
   int64_t iteration() const { return iteration_; }
+  /// The α in effect (TrainOptions::alpha resolved for this image).
+  double alpha() const { return alpha_; }
   const TrainOptions& options() const { return options_; }
   c10::Device device() const { return device_; }
   /// Trainable scalars: network, plus g and h for DOP.
@@ -137,6 +150,7 @@ class Trainer {
   int64_t width_;
   int64_t iteration_ = 0;
   double lr_;
+  double alpha_;
   SkipNet net_{nullptr};
   SparseNoise sparse_{nullptr};
   std::vector<at::Tensor> net_params_;
@@ -185,6 +199,8 @@ struct Restoration {
   std::vector<Progress> history;
   int64_t iterations = 0;
   int64_t parameters = 0;
+  /// The α in effect (DOP; see TrainOptions::alpha).
+  double alpha = 0.0;
   /// Wall-clock seconds of this run (after a resume: since the resume).
   double seconds = 0.0;
   /// The iteration the run continued from (0 = it started afresh).

@@ -81,7 +81,10 @@ void add_options(CLI::App& app, CliOptions& o) {
                  "Network step size tau (0 = method's default: dop 1, dip/dip-l1 0.01)")
       ->capture_default_str()
       ->group(method_group);
-  app.add_option("--alpha", t.alpha, "Ratio of the g,h step to the network's (dop)")
+  app.add_option("--alpha", t.alpha,
+                 "Ratio of the g,h step to the network's (dop); 0 = automatic, by image size: "
+                 "500 * sqrt(C*H*W / (3*128*128)), 500 at 128x128 RGB, 2000 at 512x512 RGB "
+                 "(the paper used 500 at 512x512 with 150000 iterations)")
       ->capture_default_str()
       ->group(method_group);
   app.add_option("--init-scale", t.sparse_init_scale,
@@ -256,10 +259,13 @@ nlohmann::json restore_one(const Job& job, const Context& ctx, c10::Device devic
     }
     clean = ref.pixels;
   }
-  spdlog::info("{}: {}x{}, {} channel(s){}, {}-bit; {} on {} ({} thread(s)), {} iterations",
+  spdlog::info("{}: {}x{}, {} channel(s){}, {}-bit; {} on {} ({} thread(s)), {} iterations{}",
                job.input.string(), input.width(), input.height(), input.channels(),
                input.alpha.defined() ? " + alpha" : "", input.bit_depth, o.method, device.str(),
-               ctx.threads, ctx.train.iterations);
+               ctx.threads, ctx.train.iterations,
+               ctx.train.method == dop::Method::kDop
+                   ? fmt::format(", alpha {:.4g}", ctx.train.effective_alpha(input.pixels.numel()))
+                   : std::string());
 
   dop::RunOptions run;
   run.device = device;
@@ -326,6 +332,7 @@ nlohmann::json restore_one(const Job& job, const Context& ctx, c10::Device devic
                              {"bit_depth", input.bit_depth},
                              {"output_bit_depth", saved.bit_depth}}},
                            {"parameters", result.parameters},
+                           {"alpha_used", result.alpha},
                            {"iterations", result.iterations},
                            {"resumed_from", result.resumed_from},
                            {"seconds", result.seconds},
