@@ -2,7 +2,8 @@
 //   timing   seconds per iteration of dop_core against the Python reference (same run)
 //   corrupt  make a corrupted copy of an image with the library's seeded noise models
 //   lowrank  the paper's matrix experiments (robust PCA without the rank)
-//   figure3, figure4, figure5, impulse  the paper's image experiments, with the peers
+//   figure3, figure4, figure5, impulse, all  the paper's image experiments, with the peers
+//   memory   peak memory of training against image size and width
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -22,6 +23,7 @@
 #include "dop/trainer.hpp"
 #include "image_bench.hpp"
 #include "lowrank_bench.hpp"
+#include "memory_bench.hpp"
 #include "process.hpp"
 
 namespace {
@@ -165,6 +167,9 @@ int main(int argc, char** argv) {
   lowrank.reference_script = DOP_LOWRANK_REFERENCE_SCRIPT;
   auto* l = dop::bench::add_lowrank_command(app, lowrank);
 
+  dop::bench::MemoryBenchOptions memory;
+  auto* m = dop::bench::add_memory_command(app, memory);
+
   dop::bench::ImageBenchOptions images;
   images.paper_dir = DOP_PAPER_IMAGES;
   const auto image_commands = dop::bench::add_image_commands(app, images);
@@ -177,6 +182,7 @@ int main(int argc, char** argv) {
   try {
     if (*t) return run_timing(timing);
     if (*l) return dop::bench::run_lowrank(*l, lowrank);
+    if (*m) return dop::bench::run_memory(memory);
     for (const auto* cmd : image_commands) {
       if (*cmd) return dop::bench::run_image_bench(cmd->get_name(), images);
     }

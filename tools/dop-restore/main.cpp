@@ -24,6 +24,7 @@
 #include "dop/error.hpp"
 #include "dop/image_io.hpp"
 #include "dop/metrics.hpp"
+#include "dop/tiles.hpp"
 #include "dop/trainer.hpp"
 #include "progress.hpp"
 #include "signals.hpp"
@@ -44,6 +45,8 @@ struct CliOptions {
   std::string log_level = "info";
   std::string format;
   std::string shard;
+  std::string tile = "auto";
+  int64_t tile_overlap = 0;
   int threads = 0;
   int bit_depth = 0;
   int64_t log_every = 100;
@@ -139,6 +142,15 @@ void add_options(CLI::App& app, CliOptions& o) {
                  "Save the training state every N iterations next to the output (OUTPUT."
                  "dop-checkpoint); rerunning the command resumes from it (0 = only on "
                  "Ctrl-C/SIGTERM)")
+      ->capture_default_str()
+      ->group(batch_group);
+  app.add_option("--tile", o.tile,
+                 "auto, off, or a side in pixels: restore large images in overlapping tiles, "
+                 "blended without seams (auto: only when the estimated memory exceeds 70% of "
+                 "what is available)")
+      ->capture_default_str()
+      ->group(batch_group);
+  app.add_option("--tile-overlap", o.tile_overlap, "Overlap of tiles (0 = tile/8, at least 16)")
       ->capture_default_str()
       ->group(batch_group);
   app.add_option("--max-pixels", o.max_pixels,
@@ -239,7 +251,30 @@ struct Context {
   const CliOptions& o;
   dop::TrainOptions train;
   int threads;
+  int workers;  // images restored at once (one per device)
 };
+
+// The tile side for an image: 0 = no tiles.
+int64_t tile_side(const CliOptions& o, const Context& ctx, const dop::Image& input,
+                  c10::Device device) {
+  if (o.tile == "off") return 0;
+  if (o.tile == "auto") {
+    const double available = dop::available_memory_bytes(device);
+    if (available <= 0) return 0;  // unknown: try the whole image
+    return dop::tile_for_memory(input.channels(), input.height(), input.width(),
+                                ctx.train.network, 0.7 * available / ctx.workers);
+  }
+  int64_t side = 0;
+  try {
+    size_t used = 0;
+    side = std::stoll(o.tile, &used);
+    if (used != o.tile.size()) side = 0;
+  } catch (const std::exception&) {
+    side = 0;
+  }
+  if (side < 16) throw dop::UsageError("--tile '" + o.tile + "' is not auto, off or a side >= 16");
+  return side;
+}
 
 // Restores one image and returns its record for the report. Leaves nothing under the
 // output's name unless it succeeds; keeps the checkpoint until the output is stored.
@@ -278,9 +313,18 @@ nlohmann::json restore_one(const Job& job, const Context& ctx, c10::Device devic
   if (fs::exists(run.checkpoint)) {
     spdlog::info("{}: found checkpoint '{}'", job.input.string(), run.checkpoint.string());
   }
+  const int64_t tile = tile_side(o, ctx, input, device);
+  if (tile > 0) {
+    spdlog::info("{}: restoring in tiles of at most {}x{} (estimated memory without tiles: {:.1f} GiB)",
+                 job.input.string(), tile, tile,
+                 dop::estimate_training_bytes(input.channels(), input.height(), input.width(),
+                                              ctx.train.network) / 1073741824.0);
+    if (o.checkpoint_every > 0) spdlog::warn("{}: no checkpoints in tiled runs", job.input.string());
+    run.checkpoint.clear();
+  }
   dop::Restoration result;
   try {
-    result = dop::restore(input.pixels, ctx.train, run);
+    result = dop::restore_tiled(input.pixels, ctx.train, run, tile, o.tile_overlap);
   } catch (...) {
     display.finish();
     throw;
@@ -413,7 +457,8 @@ int run_folder(const Context& ctx, const std::vector<c10::Device>& devices) {
                o.shard.empty() ? std::string()
                                : fmt::format(", {} in shard {}/{}", positions.size(), shard.index,
                                              shard.count));
-  if (!o.report.empty()) dop::check_output_path(o.report, o.overwrite);
+  // A folder run's report describes that run: a rerun replaces it.
+  if (!o.report.empty()) dop::check_output_path(o.report, /*overwrite=*/true);
   fs::create_directories(out_dir, ec);
   if (ec) {
     throw dop::OutputError("cannot create output folder '" + o.output + "': " + ec.message());
@@ -578,7 +623,9 @@ int run(const CliOptions& o) {
     threads_wanted =
         std::max(1, static_cast<int>(std::thread::hardware_concurrency() / cpu_workers));
   }
-  const Context ctx{o, train, dop::configure_threads(threads_wanted)};
+  const Context ctx{o, train, dop::configure_threads(threads_wanted),
+                    static_cast<int>(devices.size())};
+  if (o.tile != "auto" && o.tile != "off") (void)tile_side(o, ctx, dop::Image{}, devices.front());
   dop::tune_host_allocator();
   dop::cli::install_stop_handlers();
   return folder ? run_folder(ctx, devices) : run_file(ctx, devices.front());

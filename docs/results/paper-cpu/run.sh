@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Makes every file in this folder: the cpu preset of dop-bench's image experiments
+# (figure3, figure4, figure5, impulse), from one set of runs (`all`: each shared run once),
+# two runs at a time with one thread each. Needs ../shared/data/paper-images.
+# About 70 minutes on a 2-core machine. Run from anywhere after a build.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+bench="${DOP_BENCH:-$here/../../../build/tools/bench/dop-bench}"
+"$bench" all --preset cpu --jobs 2 --out "$here" 2>"$here/progress.log" | tee "$here/all.txt"
