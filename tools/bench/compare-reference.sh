@@ -35,7 +35,7 @@ for spec in astronaut-rgb:sp:0.5 camera-gray:rv:0.3 coffee-rgb16:sp:0.3 chelsea-
   clean="$out/$name.png"
   noisy="$out/$name-$kind$amount.png"
   "$bin"/bench/dop-bench corrupt --overwrite --kind "$kind" --amount "$amount" --seed 1 "$clean" "$noisy"
-  "$bin"/dop-restore/dop-restore -q --overwrite --threads 2 --width "$width" --iterations "$iterations" \
+  "$bin"/dop-restore/dop-restore -q --overwrite --threads 2 --alpha 500 --width "$width" --iterations "$iterations" \
     --reference "$clean" --report "$out/$name.json" "$noisy" "$out/$name-restored.png"
   /usr/bin/python3 "$reference" --noisy "$noisy" --image "$clean" --width "$width" --iters "$iterations" \
     --threads 2 --every "$iterations" 2>/dev/null >"$out/$name-ref.json"
