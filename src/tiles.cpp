@@ -49,9 +49,9 @@ std::vector<int64_t> tile_starts(int64_t length, int64_t tile, int64_t overlap) 
   return starts;
 }
 
-at::Tensor blend_tiles(const at::Tensor& image, int64_t tile, int64_t overlap,
-                       const std::function<at::Tensor(const at::Tensor&, int64_t, int64_t)>&
-                           restore_tile) {
+at::Tensor blend_tiles(
+    const at::Tensor& image, int64_t tile, int64_t overlap,
+    const std::function<at::Tensor(const at::Tensor&, int64_t, int64_t)>& restore_tile) {
   require(image.dim() == 3, "tiled image dimensions", image.dim(), "3 (C×H×W)");
   const int64_t h = image.size(1), w = image.size(2);
   const auto ys = tile_starts(h, tile, overlap), xs = tile_starts(w, tile, overlap);
@@ -94,8 +94,8 @@ Restoration restore_tiled(const at::Tensor& observed, const TrainOptions& option
   result.alpha = options.effective_alpha(observed.size(0) * std::min(tile, observed.size(1)) *
                                          std::min(tile, observed.size(2)));
   std::vector<at::Tensor> corruption_tiles;
-  const at::Tensor image = blend_tiles(
-      observed, tile, overlap, [&](const at::Tensor& crop, int64_t, int64_t) {
+  const at::Tensor image =
+      blend_tiles(observed, tile, overlap, [&](const at::Tensor& crop, int64_t, int64_t) {
         RunOptions r = run;
         r.clean = at::Tensor();  // PSNR of the whole image at the end, not per tile
         const Restoration t = restore(crop, options, r);
@@ -105,12 +105,11 @@ Restoration restore_tiled(const at::Tensor& observed, const TrainOptions& option
         return t.image;
       });
   size_t next = 0;
-  result.corruption = blend_tiles(observed, tile, overlap, [&](const at::Tensor&, int64_t, int64_t) {
-    return corruption_tiles.at(next++);
-  });
+  result.corruption =
+      blend_tiles(observed, tile, overlap,
+                  [&](const at::Tensor&, int64_t, int64_t) { return corruption_tiles.at(next++); });
   result.image = image;
-  result.seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   Progress last;
   last.iteration = last.iterations = result.iterations;
   last.seconds = result.seconds;
@@ -119,11 +118,14 @@ Restoration restore_tiled(const at::Tensor& observed, const TrainOptions& option
   return result;
 }
 
-// Peak training memory beyond the process's base, per padded pixel: bytes ≈ pixels ·
-// (kBytesPerPixel + kBytesPerPixelPerChannel · width). Fitted to `dop-bench memory`
-// on the CPU (docs/results/memory/README.md), rounded up.
-constexpr double kBytesPerPixel = 2048.0;
-constexpr double kBytesPerPixelPerChannel = 160.0;
+// Peak training memory beyond the process's base: kFixedBytes + padded pixels ·
+// (kBytesPerPixel + kBytesPerPixelPerChannel · width). Least squares on the `dop-bench
+// memory` runs at 256² and 512² (CPU peak RSS, widths 16-128) gave 1235 + 63.6 · width
+// bytes per pixel; these constants round up so that the estimate is 1.0-1.3× the
+// measured peak from 128² up (docs/results/memory/README.md).
+constexpr double kFixedBytes = 64.0 * 1048576.0;
+constexpr double kBytesPerPixel = 1536.0;
+constexpr double kBytesPerPixelPerChannel = 80.0;
 
 double estimate_training_bytes(int64_t channels, int64_t height, int64_t width,
                                const SkipNetOptions& network) {
@@ -131,7 +133,8 @@ double estimate_training_bytes(int64_t channels, int64_t height, int64_t width,
   const double pixels = static_cast<double>(padded_side(height, m, lo)) *
                         static_cast<double>(padded_side(width, m, lo));
   (void)channels;  // the image's own channels are negligible next to the network's
-  return pixels * (kBytesPerPixel + kBytesPerPixelPerChannel * static_cast<double>(network.width));
+  return kFixedBytes +
+         pixels * (kBytesPerPixel + kBytesPerPixelPerChannel * static_cast<double>(network.width));
 }
 
 int64_t tile_for_memory(int64_t channels, int64_t height, int64_t width,

@@ -90,8 +90,8 @@ int run_memory(const MemoryBenchOptions& o) {
   const fs::path csv = fs::path(o.out) / "memory.csv";
   std::ofstream out(csv);
   out << "size,width,pixels,peak_mib,estimate_mib,seconds_per_iteration\n";
-  std::printf("%6s %6s %12s %12s %8s %10s\n", "size", "width", "peak MiB", "estimate MiB",
-              "ratio", "s/it");
+  std::printf("%6s %6s %12s %12s %8s %10s\n", "size", "width", "peak MiB", "estimate MiB", "ratio",
+              "s/it");
   const std::string self = fs::read_symlink("/proc/self/exe").string();
   for (int64_t width : o.widths) {
     for (int64_t size : o.sizes) {
@@ -104,9 +104,9 @@ int run_memory(const MemoryBenchOptions& o) {
                     estimate / 1048576.0, "-", "-");
         continue;
       }
-      const std::string cmd = fmt::format(
-          "'{}' memory --probe --size {} --width {} --iterations {} --threads {}", self, size,
-          width, o.iterations, o.threads);
+      const std::string cmd =
+          fmt::format("'{}' memory --probe --size {} --width {} --iterations {} --threads {}", self,
+                      size, width, o.iterations, o.threads);
       const auto r = run_command(cmd);
       if (!r.ok) throw RuntimeError("memory probe failed: " + cmd);
       const auto j = nlohmann::json::parse(r.text);

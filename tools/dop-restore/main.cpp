@@ -261,8 +261,8 @@ int64_t tile_side(const CliOptions& o, const Context& ctx, const dop::Image& inp
   if (o.tile == "auto") {
     const double available = dop::available_memory_bytes(device);
     if (available <= 0) return 0;  // unknown: try the whole image
-    return dop::tile_for_memory(input.channels(), input.height(), input.width(),
-                                ctx.train.network, 0.7 * available / ctx.workers);
+    return dop::tile_for_memory(input.channels(), input.height(), input.width(), ctx.train.network,
+                                0.7 * available / ctx.workers);
   }
   int64_t side = 0;
   try {
@@ -294,12 +294,17 @@ nlohmann::json restore_one(const Job& job, const Context& ctx, c10::Device devic
     }
     clean = ref.pixels;
   }
+  const int64_t tile = tile_side(o, ctx, input, device);
+  // α follows the size of what is trained: the image, or one tile.
+  const int64_t trained =
+      tile > 0 ? input.channels() * std::min(tile, input.height()) * std::min(tile, input.width())
+               : input.pixels.numel();
   spdlog::info("{}: {}x{}, {} channel(s){}, {}-bit; {} on {} ({} thread(s)), {} iterations{}",
                job.input.string(), input.width(), input.height(), input.channels(),
                input.alpha.defined() ? " + alpha" : "", input.bit_depth, o.method, device.str(),
                ctx.threads, ctx.train.iterations,
                ctx.train.method == dop::Method::kDop
-                   ? fmt::format(", alpha {:.4g}", ctx.train.effective_alpha(input.pixels.numel()))
+                   ? fmt::format(", alpha {:.4g}", ctx.train.effective_alpha(trained))
                    : std::string());
 
   dop::RunOptions run;
@@ -313,13 +318,15 @@ nlohmann::json restore_one(const Job& job, const Context& ctx, c10::Device devic
   if (fs::exists(run.checkpoint)) {
     spdlog::info("{}: found checkpoint '{}'", job.input.string(), run.checkpoint.string());
   }
-  const int64_t tile = tile_side(o, ctx, input, device);
   if (tile > 0) {
-    spdlog::info("{}: restoring in tiles of at most {}x{} (estimated memory without tiles: {:.1f} GiB)",
-                 job.input.string(), tile, tile,
-                 dop::estimate_training_bytes(input.channels(), input.height(), input.width(),
-                                              ctx.train.network) / 1073741824.0);
-    if (o.checkpoint_every > 0) spdlog::warn("{}: no checkpoints in tiled runs", job.input.string());
+    spdlog::info(
+        "{}: restoring in tiles of at most {}x{} (estimated memory without tiles: {:.1f} GiB)",
+        job.input.string(), tile, tile,
+        dop::estimate_training_bytes(input.channels(), input.height(), input.width(),
+                                     ctx.train.network) /
+            1073741824.0);
+    if (o.checkpoint_every > 0)
+      spdlog::warn("{}: no checkpoints in tiled runs", job.input.string());
     run.checkpoint.clear();
   }
   dop::Restoration result;
