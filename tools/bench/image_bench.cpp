@@ -606,7 +606,8 @@ std::vector<CLI::App*> add_image_commands(CLI::App& app, ImageBenchOptions& o) {
     c->add_option("--device", o.device, "auto, cpu, cuda or cuda:N")->capture_default_str();
     c->add_option("--threads", o.threads, "CPU threads (0 = all cores; 1 per job with --jobs)")
         ->capture_default_str();
-    c->add_option("--jobs", o.jobs, "Runs at a time, each in its own thread (CPU)")
+    c->add_option("--jobs", o.jobs,
+                  "Runs at a time, each in its own thread (0 = one per core on the CPU, 1 on a GPU)")
         ->capture_default_str();
     c->add_flag("-q,--quiet", o.quiet, "No progress line");
   }
@@ -623,7 +624,12 @@ int run_image_bench(const std::string& name, ImageBenchOptions o) {
   if (o.log_every <= 0) o.log_every = std::max<int64_t>(1, std::min(p.log_every, o.iterations));
   if (o.out.empty()) o.out = "dop-bench-out/" + name;
   if (o.methods.empty()) o.methods = name == "figure5" ? kTrainedMethods : kAllMethods;
-  if (o.jobs < 1) throw UsageError("--jobs must be >= 1");
+  if (o.jobs < 0) throw UsageError("--jobs must be >= 0 (0 = one per core on the CPU)");
+  if (o.jobs == 0) {
+    o.jobs = resolve_device(o.device).is_cpu()
+                 ? std::max(1, static_cast<int>(std::thread::hardware_concurrency()))
+                 : 1;
+  }
   // Several runs at a time share the cores: one LibTorch thread each unless told otherwise.
   configure_threads(o.jobs > 1 && o.threads == 0 ? 1 : o.threads);
   tune_host_allocator();

@@ -38,9 +38,10 @@ struct ImageBenchOptions {
   std::string out;
   std::string device = "auto";
   int threads = 0;
-  /// Runs at a time (threads of one process); on 2 cores, 2 jobs of 1 thread each do
-  /// about 1.35x the work of 1 job of 2 threads at 128x128.
-  int jobs = 1;
+  /// Runs at a time (threads of one process); 0 = one per core on the CPU, 1 on a GPU.
+  /// On 2 cores, 2 jobs of 1 thread each do about 1.35x the work of 1 job of 2 threads
+  /// at 128x128.
+  int jobs = 0;
   bool quiet = false;
 };
 
