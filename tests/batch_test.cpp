@@ -102,15 +102,36 @@ TEST(RunOnDevices, EveryIndexOnceAndOneTaskPerDeviceAtATime) {
 }
 
 TEST(RunOnDevices, FirstErrorStopsTheRestAndIsRethrown) {
+  // One device runs in order: nothing after the failing task starts.
   std::atomic<int> calls{0};
+  const auto fail_at_3 = [&](std::size_t i, c10::Device) {
+    ++calls;
+    if (i == 3) throw std::runtime_error("boom");
+  };
+  EXPECT_THROW(run_on_devices(100, {c10::Device(c10::kCPU)}, fail_at_3), std::runtime_error);
+  EXPECT_EQ(calls.load(), 4);
+
+  // Two devices: the other worker may finish the task it holds, but takes no new
+  // ones once the error is known. Its tasks wait for the error and then take a
+  // while, so that finishing all 100 would need the error to go unseen for ~1 s.
+  calls = 0;
+  std::atomic<bool> thrown{false};
   const std::vector<c10::Device> devices(2, c10::Device(c10::kCPU));
   EXPECT_THROW(run_on_devices(100, devices,
                               [&](std::size_t i, c10::Device) {
                                 ++calls;
-                                if (i == 3) throw std::runtime_error("boom");
+                                if (i == 3) {
+                                  thrown = true;
+                                  throw std::runtime_error("boom");
+                                }
+                                if (i > 3) {
+                                  while (!thrown) std::this_thread::yield();
+                                  std::this_thread::sleep_for(std::chrono::milliseconds(10));
+                                }
                               }),
                std::runtime_error);
   EXPECT_LT(calls.load(), 100);
+
   int stopped_calls = 0;
   run_on_devices(
       10, devices, [&](std::size_t, c10::Device) { ++stopped_calls; }, [] { return true; });
