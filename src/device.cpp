@@ -28,7 +28,7 @@ c10::Device resolve_device(const std::string& spec) {
   int index = 0;
   if (spec != "cuda") {
     const std::string digits = spec.substr(5);
-    if (spec[4] != ':' || digits.empty() ||
+    if (spec[4] != ':' || digits.empty() || digits.size() > 4 ||
         digits.find_first_not_of("0123456789") != std::string::npos) {
       throw UsageError("unknown device '" + spec + "': use auto, cpu, cuda or cuda:N");
     }

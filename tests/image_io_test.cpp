@@ -1,6 +1,8 @@
 #include "dop/image_io.hpp"
 
 #include <fstream>
+#include <limits>
+#include <vector>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -92,6 +94,31 @@ TEST(ImageIo, FloatTiffIsRead) {
   const Image im = load_image(dir / "f.tif");
   EXPECT_EQ(im.bit_depth, 32);
   EXPECT_NEAR(im.pixels.mean().item<double>(), 0.25, 1e-7);
+}
+
+TEST(ImageIo, NanAndInfinityInFloatFilesBecomeValidSamples) {
+  test::TempDir dir;
+  cv::Mat f(1, 4, CV_32FC1);
+  f.at<float>(0, 0) = std::numeric_limits<float>::quiet_NaN();
+  f.at<float>(0, 1) = std::numeric_limits<float>::infinity();
+  f.at<float>(0, 2) = -std::numeric_limits<float>::infinity();
+  f.at<float>(0, 3) = 0.5f;
+  cv::imwrite((dir / "f.tif").string(), f);
+  const Image im = load_image(dir / "f.tif");
+  EXPECT_TRUE(at::equal(im.pixels, at::tensor({0.0f, 1.0f, 0.0f, 0.5f}).view({1, 1, 4})));
+}
+
+TEST(ImageIo, DecodesBytesInMemoryAndNamesTheGivenName) {
+  std::vector<uchar> png;
+  cv::imencode(".png", cv::Mat(3, 5, CV_8UC3, cv::Scalar(0, 0, 255)), png);
+  const Image im = decode_image(std::vector<char>(png.begin(), png.end()), "memory.png");
+  EXPECT_EQ(im.pixels.sizes(), (at::IntArrayRef{3, 3, 5}));
+  EXPECT_EQ(im.pixels[0].min().item<float>(), 1.0f);  // red, in RGB order
+  png.resize(png.size() / 2);
+  expect_throws_naming(
+      [&] { decode_image(std::vector<char>(png.begin(), png.end()), "memory.png"); },
+      "memory.png");
+  expect_throws_naming([&] { decode_image({}, "nothing.png"); }, "nothing.png");
 }
 
 TEST(ImageIo, JpegCannotHoldAlphaOr16Bits) {

@@ -3,6 +3,7 @@
 # sudo). Safe to run again: installs nothing when everything is there.
 #   tools/install-deps.sh          build and test
 #   tools/install-deps.sh --bench  also the Python side the benchmarks compare against
+#   tools/install-deps.sh --fuzz   also Clang and libFuzzer (tools/fuzz.sh)
 set -euo pipefail
 
 packages=(
@@ -14,6 +15,9 @@ packages=(
   # slower per DOP step. Not the pthread build: it fights LibTorch's OpenMP threads.
   libopenblas0-openmp
 )
+if [ "${1:-}" = "--fuzz" ]; then
+  packages+=(clang-14 libclang-rt-14-dev)
+fi
 if [ "${1:-}" = "--bench" ]; then
   # The Python reference (../shared/reference) and the images of compare-reference.sh.
   packages+=(python3-torch python3-opencv python3-numpy python3-skimage)

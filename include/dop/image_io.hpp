@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <vector>
 
 #include <ATen/core/Tensor.h>
 
@@ -25,6 +26,10 @@ struct Image {
 /// alpha, RGB, RGBA, palette; 8- or 16-bit integer or 32/64-bit float samples (floats are
 /// clamped to [0, 1]). Throws dop::InputError naming the file and the problem.
 Image load_image(const std::filesystem::path& path);
+
+/// load_image for bytes already in memory (the contents of a file); `name` is the file
+/// named in error messages.
+Image decode_image(const std::vector<char>& bytes, const std::filesystem::path& name);
 
 /// How save_image writes.
 struct SaveOptions {

@@ -71,7 +71,8 @@ at::Tensor to_tensor(const cv::Mat& mat, double scale) {
   cv::Mat f;
   mat.convertTo(f, CV_32F, 1.0 / scale);
   const at::Tensor hwc = at::from_blob(f.data, {f.rows, f.cols, f.channels()}, at::kFloat).clone();
-  return hwc.permute({2, 0, 1}).contiguous().clamp_(0.0, 1.0);
+  // Float files may hold NaN or ±inf: NaN becomes 0, infinities the nearest bound.
+  return at::nan_to_num(hwc.permute({2, 0, 1}).contiguous(), 0.0, 1.0, 0.0).clamp_(0.0, 1.0);
 }
 
 // C×H×W tensor in [0, 1] → H×W×C OpenCV samples of the given depth.
@@ -111,8 +112,10 @@ void set_max_image_pixels(uint64_t pixels) {
 
 uint64_t max_image_pixels() { return g_max_pixels; }
 
-Image load_image(const fs::path& path) {
-  const std::vector<char> bytes = read_bytes(path);
+Image load_image(const fs::path& path) { return decode_image(read_bytes(path), path); }
+
+Image decode_image(const std::vector<char>& bytes, const fs::path& path) {
+  if (bytes.empty()) throw InputError("cannot read " + quoted(path) + ": the file is empty");
   cv::Mat mat;
   try {
     mat = cv::imdecode(bytes, cv::IMREAD_UNCHANGED);

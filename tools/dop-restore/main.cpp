@@ -14,7 +14,6 @@
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
-#include <torch/version.h>
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
@@ -26,6 +25,7 @@
 #include "dop/metrics.hpp"
 #include "dop/tiles.hpp"
 #include "dop/trainer.hpp"
+#include "options.hpp"
 #include "progress.hpp"
 #include "signals.hpp"
 
@@ -33,163 +33,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct CliOptions {
-  std::string input;
-  std::string output;
-  std::string reference;
-  std::string report;
-  std::string save_corruption;
-  std::string device = "auto";
-  std::string method = "dop";
-  std::string upsampling = "bilinear";
-  std::string log_level = "info";
-  std::string format;
-  std::string shard;
-  std::string tile = "auto";
-  int64_t tile_overlap = 0;
-  int threads = 0;
-  int bit_depth = 0;
-  int64_t log_every = 100;
-  int64_t checkpoint_every = 0;
-  int64_t max_pixels = int64_t{1} << 28;
-  bool recursive = false;
-  bool overwrite = false;
-  bool quiet = false;
-  bool no_progress = false;
-  bool list_devices = false;
-  dop::TrainOptions train;
-};
-
-std::string version_text() {
-  return fmt::format("dop-restore {} (LibTorch {})", DOP_VERSION, TORCH_VERSION);
-}
-
-void add_options(CLI::App& app, CliOptions& o) {
-  app.add_option("INPUT", o.input,
-                 "Corrupted image (PNG, TIFF, JPEG, WebP, BMP, ...), or a folder of them");
-  app.add_option("OUTPUT", o.output,
-                 "Restored image (the format follows the extension), or a folder for the results");
-
-  auto& t = o.train;
-  const char* method_group = "Method";
-  app.add_option("--method", o.method, "dop (the paper's method), dip or dip-l1 (baselines)")
-      ->check(CLI::IsMember({"dop", "dip", "dip-l1"}))
-      ->capture_default_str()
-      ->group(method_group);
-  app.add_option("--iterations", t.iterations,
-                 "Gradient steps; the last one's output is the result")
-      ->capture_default_str()
-      ->group(method_group);
-  app.add_option("--lr", t.lr,
-                 "Network step size tau (0 = method's default: dop 1, dip/dip-l1 0.01)")
-      ->capture_default_str()
-      ->group(method_group);
-  app.add_option("--alpha", t.alpha,
-                 "Ratio of the g,h step to the network's (dop); 0 = automatic, by image size: "
-                 "500 * sqrt(C*H*W / (3*128*128)), 500 at 128x128 RGB, 2000 at 512x512 RGB "
-                 "(the paper used 500 at 512x512 with 150000 iterations)")
-      ->capture_default_str()
-      ->group(method_group);
-  app.add_option("--init-scale", t.sparse_init_scale,
-                 "Standard deviation of the start of g and h (dop)")
-      ->capture_default_str()
-      ->group(method_group);
-  app.add_option("--jitter", t.input_jitter,
-                 "Std of the noise added to the network input each step")
-      ->capture_default_str()
-      ->group(method_group);
-  app.add_option("--seed", t.seed, "Seed of all random draws (same seed, same CPU: same result)")
-      ->capture_default_str()
-      ->group(method_group);
-
-  const char* net_group = "Network";
-  app.add_option("--width", t.network.width, "Channels per level of the U-Net")
-      ->capture_default_str()
-      ->group(net_group);
-  app.add_option("--scales", t.network.scales, "Levels of the U-Net (each halves the resolution)")
-      ->capture_default_str()
-      ->group(net_group);
-  app.add_option("--skip-channels", t.network.skip_channels, "Channels per skip connection")
-      ->capture_default_str()
-      ->group(net_group);
-  app.add_option("--upsampling", o.upsampling, "bilinear or nearest")
-      ->check(CLI::IsMember({"bilinear", "nearest"}))
-      ->capture_default_str()
-      ->group(net_group);
-
-  const char* run_group = "Running";
-  app.add_option("--device", o.device,
-                 "auto, cpu, cuda or cuda:N (auto = CUDA when available); a list such as "
-                 "cuda:0,cuda:1 restores one image per device at a time (folders)")
-      ->capture_default_str()
-      ->group(run_group);
-  app.add_option("--threads", o.threads, "CPU threads (0 = all cores)")
-      ->capture_default_str()
-      ->group(run_group);
-  app.add_flag("--list-devices", o.list_devices, "List the devices this build can use and exit")
-      ->group(run_group);
-
-  const char* batch_group = "Folders and long runs";
-  app.add_flag("-r,--recursive", o.recursive, "Include subfolders; OUTPUT mirrors the tree")
-      ->group(batch_group);
-  app.add_option("--format", o.format,
-                 "Extension of the results in a folder run (png, tif, ...; default: the input's)")
-      ->group(batch_group);
-  app.add_option("--shard", o.shard,
-                 "K/N: restore only the K-th of N parts of the sorted folder listing (job arrays)")
-      ->group(batch_group);
-  app.add_option("--checkpoint-every", o.checkpoint_every,
-                 "Save the training state every N iterations next to the output (OUTPUT."
-                 "dop-checkpoint); rerunning the command resumes from it (0 = only on "
-                 "Ctrl-C/SIGTERM)")
-      ->capture_default_str()
-      ->group(batch_group);
-  app.add_option("--tile", o.tile,
-                 "auto, off, or a side in pixels: restore large images in overlapping tiles, "
-                 "blended without seams (auto: only when the estimated memory exceeds 70% of "
-                 "what is available)")
-      ->capture_default_str()
-      ->group(batch_group);
-  app.add_option("--tile-overlap", o.tile_overlap, "Overlap of tiles (0 = tile/8, at least 16)")
-      ->capture_default_str()
-      ->group(batch_group);
-  app.add_option("--max-pixels", o.max_pixels,
-                 "Refuse images with more pixels than this (decompression bombs)")
-      ->capture_default_str()
-      ->group(batch_group);
-
-  const char* out_group = "Output";
-  app.add_flag("--overwrite", o.overwrite,
-               "Replace OUTPUT (and report/corruption files) if they exist; in a folder run, "
-               "redo images whose result exists instead of skipping them")
-      ->group(out_group);
-  app.add_option("--bit-depth", o.bit_depth,
-                 "8, 16 or 32 (float) bits per sample (0 = as the input)")
-      ->check(CLI::IsMember({0, 8, 16, 32}))
-      ->capture_default_str()
-      ->group(out_group);
-  app.add_option("--reference", o.reference,
-                 "Clean image (a folder of them, same names, in a folder run): report PSNR/SSIM")
-      ->group(out_group);
-  app.add_option("--report", o.report,
-                 "Write settings, timings, metrics and history as JSON (a folder run: one "
-                 "document, a record per image)")
-      ->group(out_group);
-  app.add_option("--log-every", o.log_every, "Iterations between history samples in the report")
-      ->capture_default_str()
-      ->group(out_group);
-  app.add_option("--save-corruption", o.save_corruption,
-                 "Write the estimated corruption g*g-h*h as an image (0.5 = none); a folder in "
-                 "a folder run")
-      ->group(out_group);
-  app.add_option("--log-level", o.log_level, "trace, debug, info, warn, error or off")
-      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}))
-      ->capture_default_str()
-      ->group(out_group);
-  app.add_flag("-q,--quiet", o.quiet, "Only errors; no progress")->group(out_group);
-  app.add_flag("--no-progress", o.no_progress, "No progress line")->group(out_group);
-  app.set_version_flag("--version", version_text());
-}
+using dop::cli::CliOptions;
 
 bool same_file(const fs::path& a, const fs::path& b) {
   std::error_code ec;
@@ -250,30 +94,19 @@ nlohmann::json metrics_json(const at::Tensor& image, const at::Tensor& clean) {
 struct Context {
   const CliOptions& o;
   dop::TrainOptions train;
+  dop::cli::TileRequest tile;
+  dop::Shard shard;
   int threads;
   int workers;  // images restored at once (one per device)
 };
 
 // The tile side for an image: 0 = no tiles.
-int64_t tile_side(const CliOptions& o, const Context& ctx, const dop::Image& input,
-                  c10::Device device) {
-  if (o.tile == "off") return 0;
-  if (o.tile == "auto") {
-    const double available = dop::available_memory_bytes(device);
-    if (available <= 0) return 0;  // unknown: try the whole image
-    return dop::tile_for_memory(input.channels(), input.height(), input.width(), ctx.train.network,
-                                0.7 * available / ctx.workers);
-  }
-  int64_t side = 0;
-  try {
-    size_t used = 0;
-    side = std::stoll(o.tile, &used);
-    if (used != o.tile.size()) side = 0;
-  } catch (const std::exception&) {
-    side = 0;
-  }
-  if (side < 16) throw dop::UsageError("--tile '" + o.tile + "' is not auto, off or a side >= 16");
-  return side;
+int64_t tile_side(const Context& ctx, const dop::Image& input, c10::Device device) {
+  if (!ctx.tile.automatic) return ctx.tile.side;
+  const double available = dop::available_memory_bytes(device);
+  if (available <= 0) return 0;  // unknown: try the whole image
+  return dop::tile_for_memory(input.channels(), input.height(), input.width(), ctx.train.network,
+                              0.7 * available / ctx.workers);
 }
 
 // Restores one image and returns its record for the report. Leaves nothing under the
@@ -294,7 +127,7 @@ nlohmann::json restore_one(const Job& job, const Context& ctx, c10::Device devic
     }
     clean = ref.pixels;
   }
-  const int64_t tile = tile_side(o, ctx, input, device);
+  const int64_t tile = tile_side(ctx, input, device);
   // α follows the size of what is trained: the image, or one tile.
   const int64_t trained =
       tile > 0 ? input.channels() * std::min(tile, input.height()) * std::min(tile, input.width())
@@ -458,7 +291,7 @@ int run_folder(const Context& ctx, const std::vector<c10::Device>& devices) {
     }
   }
   const auto items = dop::plan_batch(in_dir, out_dir, {o.recursive, o.format});
-  const dop::Shard shard = o.shard.empty() ? dop::Shard{} : dop::parse_shard(o.shard);
+  const dop::Shard& shard = ctx.shard;
   const auto positions = dop::shard_positions(items.size(), shard);
   spdlog::info("{}: {} image(s){}", o.input, items.size(),
                o.shard.empty() ? std::string()
@@ -573,20 +406,6 @@ int run_folder(const Context& ctx, const std::vector<c10::Device>& devices) {
   return failed > 0 ? dop::kExitSomeFailed : dop::kExitOk;
 }
 
-std::vector<c10::Device> resolve_devices(const std::string& spec) {
-  std::vector<c10::Device> devices;
-  size_t begin = 0;
-  while (begin <= spec.size()) {
-    const size_t comma = spec.find(',', begin);
-    const std::string one =
-        spec.substr(begin, comma == std::string::npos ? std::string::npos : comma - begin);
-    devices.push_back(dop::resolve_device(one));
-    if (comma == std::string::npos) break;
-    begin = comma + 1;
-  }
-  return devices;
-}
-
 int run(const CliOptions& o) {
   if (o.list_devices) {
     for (const auto& d : dop::list_devices()) std::printf("%s\n", d.c_str());
@@ -595,16 +414,9 @@ int run(const CliOptions& o) {
   if (o.input.empty() || o.output.empty()) {
     throw dop::UsageError("INPUT and OUTPUT are required (see --help)");
   }
-  dop::TrainOptions train = o.train;
-  train.method = dop::parse_method(o.method);
-  train.network.upsampling =
-      o.upsampling == "nearest" ? dop::Upsampling::kNearest : dop::Upsampling::kBilinear;
-  train.validate();
-  if (o.log_every < 1) throw dop::UsageError("--log-every must be >= 1");
-  if (o.checkpoint_every < 0) throw dop::UsageError("--checkpoint-every must be >= 0");
-  if (o.max_pixels < 1) throw dop::UsageError("--max-pixels must be >= 1");
+  const dop::cli::CheckedOptions checked = dop::cli::check_options(o);
+  const std::vector<c10::Device>& devices = checked.devices;
   dop::set_max_image_pixels(static_cast<uint64_t>(o.max_pixels));
-  const std::vector<c10::Device> devices = resolve_devices(o.device);
   std::error_code ec;
   if (!fs::exists(o.input, ec)) {
     throw dop::InputError("cannot read '" + o.input + "': no such file or folder");
@@ -630,9 +442,8 @@ int run(const CliOptions& o) {
     threads_wanted =
         std::max(1, static_cast<int>(std::thread::hardware_concurrency() / cpu_workers));
   }
-  const Context ctx{o, train, dop::configure_threads(threads_wanted),
-                    static_cast<int>(devices.size())};
-  if (o.tile != "auto" && o.tile != "off") (void)tile_side(o, ctx, dop::Image{}, devices.front());
+  const Context ctx{o, checked.train, checked.tile, checked.shard,
+                    dop::configure_threads(threads_wanted), static_cast<int>(devices.size())};
   dop::tune_host_allocator();
   dop::cli::install_stop_handlers();
   return folder ? run_folder(ctx, devices) : run_file(ctx, devices.front());
@@ -641,27 +452,12 @@ int run(const CliOptions& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{
-      "Restore an image damaged by sparse corruption (salt-and-pepper or impulse noise,\n"
-      "stuck or dead pixels) with Double Over-Parameterization (You et al., NeurIPS 2020).",
-      "dop-restore"};
-  app.footer(
-      "Examples:\n"
-      "  dop-restore noisy.png restored.png\n"
-      "  dop-restore --iterations 3000 --width 64 noisy.png restored.png\n"
-      "  dop-restore --reference clean.png --report run.json noisy.png restored.png\n"
-      "  dop-restore --device cuda:1 --save-corruption damage.png scan.tif scan-restored.tif\n"
-      "  dop-restore --recursive --format png --report batch.json scans/ restored/\n"
-      "  dop-restore --shard $SLURM_ARRAY_TASK_ID/16 --checkpoint-every 1000 in/ out/\n\n"
-      "Exit codes: 0 success, 1 runtime error (e.g. training diverged), 2 invalid option value,\n"
-      "3 unreadable input, 4 output cannot be written, 5 a folder run in which some images\n"
-      "failed, 130/143 stopped by SIGINT/SIGTERM (checkpoint saved), 100+ command-line syntax.");
   CliOptions options;
-  add_options(app, options);
+  const auto app = dop::cli::make_app(options);
   try {
-    app.parse(argc, argv);
+    app->parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    return app->exit(e);
   }
 
   auto logger = spdlog::stderr_color_mt("dop-restore");

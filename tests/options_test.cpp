@@ -1,0 +1,87 @@
+// dop-restore's option parser and checks, without running the tool.
+#include "options.hpp"
+
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <CLI/CLI.hpp>
+
+#include "dop/error.hpp"
+
+namespace dop::cli {
+namespace {
+
+// Parses `args` (without the program name) as dop-restore would.
+CliOptions parse(std::vector<std::string> args) {
+  CliOptions o;
+  const auto app = make_app(o);
+  std::reverse(args.begin(), args.end());  // CLI11 takes them last first
+  app->parse(args);
+  return o;
+}
+
+TEST(Options, DefaultsAreValid) {
+  const CheckedOptions c = check_options(parse({"in.png", "out.png", "--device", "cpu"}));
+  ASSERT_EQ(c.devices.size(), 1u);
+  EXPECT_TRUE(c.devices[0].is_cpu());
+  EXPECT_TRUE(c.tile.automatic);
+  EXPECT_EQ(c.shard.index, 1u);
+  EXPECT_EQ(c.shard.count, 1u);
+  EXPECT_EQ(c.train.method, Method::kDop);
+}
+
+TEST(Options, ValuesAreConverted) {
+  const CheckedOptions c =
+      check_options(parse({"a", "b", "--device", "cpu,cpu", "--tile", "256", "--shard", "2/5",
+                           "--method", "dip-l1", "--upsampling", "nearest"}));
+  EXPECT_EQ(c.devices.size(), 2u);
+  EXPECT_FALSE(c.tile.automatic);
+  EXPECT_EQ(c.tile.side, 256);
+  EXPECT_EQ(c.shard.index, 2u);
+  EXPECT_EQ(c.shard.count, 5u);
+  EXPECT_EQ(c.train.method, Method::kDipL1);
+  EXPECT_EQ(c.train.network.upsampling, Upsampling::kNearest);
+  EXPECT_EQ(parse_tile("off").side, 0);
+  EXPECT_FALSE(parse_tile("off").automatic);
+}
+
+TEST(Options, BadValuesAreUsageErrorsNamingTheOption) {
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"--tile", "8"}, "--tile"},
+      {{"--tile", "256px"}, "--tile"},
+      {{"--tile", "99999999999999999999999"}, "--tile"},
+      {{"--shard", "0/3"}, "0/3"},
+      {{"--shard", "4/3"}, "4/3"},
+      {{"--shard", "1/"}, "1/"},
+      {{"--log-every", "0"}, "--log-every"},
+      {{"--checkpoint-every", "-1"}, "--checkpoint-every"},
+      {{"--max-pixels", "0"}, "--max-pixels"},
+      {{"--threads", "-2"}, "--threads"},
+      {{"--tile-overlap", "-1"}, "--tile-overlap"},
+      {{"--device", "tpu"}, "tpu"},
+      {{"--device", "cpu,"}, "device"},
+  };
+  for (const auto& [args, named] : cases) {
+    std::vector<std::string> all = {"in.png", "out.png"};
+    all.insert(all.end(), args.begin(), args.end());
+    try {
+      (void)check_options(parse(all));
+      ADD_FAILURE() << "accepted " << args[0] << " " << args[1];
+    } catch (const UsageError& e) {
+      EXPECT_NE(std::string(e.what()).find(named), std::string::npos) << e.what();
+    }
+  }
+}
+
+TEST(Options, SyntaxErrorsAreCaughtByTheParser) {
+  EXPECT_THROW(parse({"--method", "magic"}), CLI::ParseError);
+  EXPECT_THROW(parse({"--iterations", "many"}), CLI::ParseError);
+  EXPECT_THROW(parse({"--bit-depth", "12"}), CLI::ParseError);
+  EXPECT_THROW(parse({"a", "b", "c"}), CLI::ParseError);
+  EXPECT_THROW(parse({"--help"}), CLI::CallForHelp);
+  EXPECT_THROW(parse({"--version"}), CLI::CallForVersion);
+}
+
+}  // namespace
+}  // namespace dop::cli
