@@ -2,8 +2,8 @@
 
 #include <fstream>
 #include <limits>
-#include <vector>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <torch/types.h>
@@ -116,8 +116,7 @@ TEST(ImageIo, DecodesBytesInMemoryAndNamesTheGivenName) {
   EXPECT_EQ(im.pixels[0].min().item<float>(), 1.0f);  // red, in RGB order
   png.resize(png.size() / 2);
   expect_throws_naming(
-      [&] { decode_image(std::vector<char>(png.begin(), png.end()), "memory.png"); },
-      "memory.png");
+      [&] { decode_image(std::vector<char>(png.begin(), png.end()), "memory.png"); }, "memory.png");
   expect_throws_naming([&] { decode_image({}, "nothing.png"); }, "nothing.png");
 }
 

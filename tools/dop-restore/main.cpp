@@ -442,8 +442,12 @@ int run(const CliOptions& o) {
     threads_wanted =
         std::max(1, static_cast<int>(std::thread::hardware_concurrency() / cpu_workers));
   }
-  const Context ctx{o, checked.train, checked.tile, checked.shard,
-                    dop::configure_threads(threads_wanted), static_cast<int>(devices.size())};
+  const Context ctx{o,
+                    checked.train,
+                    checked.tile,
+                    checked.shard,
+                    dop::configure_threads(threads_wanted),
+                    static_cast<int>(devices.size())};
   dop::tune_host_allocator();
   dop::cli::install_stop_handlers();
   return folder ? run_folder(ctx, devices) : run_file(ctx, devices.front());

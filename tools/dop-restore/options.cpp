@@ -3,19 +3,20 @@
 #include <cstdio>
 #include <string>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <torch/version.h>
+#include <CLI/CLI.hpp>
 
 #include "dop/device.hpp"
 #include "dop/error.hpp"
 
 namespace dop::cli {
-namespace {
 
-std::string version_text_impl() {
+std::string version_text() {
   return fmt::format("dop-restore {} (LibTorch {})", DOP_VERSION, TORCH_VERSION);
 }
+
+namespace {
 
 void add_options(CLI::App& app, CliOptions& o) {
   app.add_option("INPUT", o.input,
@@ -144,10 +145,7 @@ void add_options(CLI::App& app, CliOptions& o) {
   app.set_version_flag("--version", version_text());
 }
 
-
 }  // namespace
-
-std::string version_text() { return version_text_impl(); }
 
 std::unique_ptr<CLI::App> make_app(CliOptions& options) {
   auto app = std::make_unique<CLI::App>(
