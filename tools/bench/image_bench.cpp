@@ -341,7 +341,7 @@ class Experiment {
           script += fmt::format(
               "'{}' using 'iteration':((strcol('case') eq '{}' && strcol('method') eq '{}' && "
               "column('seed') == 0) ? column('psnr') : 1/0) with lines lw 2 lc rgb '{}' title '{}'",
-              csv.string(), cases_[ci].key(), m, kColour.at(m), m);
+              csv.filename().string(), cases_[ci].key(), m, kColour.at(m), m);
         } else {
           script += fmt::format("{} with lines dt 2 lw 1.5 lc rgb '{}' title '{}'",
                                 final_psnr(ci, m, 0), kColour.at(m), m);
@@ -608,8 +608,9 @@ std::vector<CLI::App*> add_image_commands(CLI::App& app, ImageBenchOptions& o) {
     c->add_option("--device", o.device, "auto, cpu, cuda or cuda:N")->capture_default_str();
     c->add_option("--threads", o.threads, "CPU threads (0 = all cores; 1 per job with --jobs)")
         ->capture_default_str();
-    c->add_option("--jobs", o.jobs,
-                  "Runs at a time, each in its own thread (0 = one per core on the CPU, 1 on a GPU)")
+    c->add_option(
+         "--jobs", o.jobs,
+         "Runs at a time, each in its own thread (0 = one per core on the CPU, 1 on a GPU)")
         ->capture_default_str();
     c->add_flag("-q,--quiet", o.quiet, "No progress line");
   }

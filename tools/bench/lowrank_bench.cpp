@@ -122,7 +122,7 @@ int curves(const Preset& p, const LowRankBenchOptions& o) {
       fmt::format("set title 'n = {}, r = {}, p = {}: relative error of X against iteration'\n"
                   "set logscale y\nset xlabel 'iteration'\nset ylabel '||X - X*||_F / ||X*||_F'\n"
                   "plot for [c=2:5] '{}' using 1:c with lines lw 2",
-                  n, r, p.problem.corruption, csv.string()));
+                  n, r, p.problem.corruption, csv.filename().string()));
   std::printf("%-12s %14s\n", "method", "relative error");
   for (const auto& nm : names) std::printf("%-12s %14.3e\n", nm.c_str(), final_error[nm]);
   emit_json(o, {{"command", "curves"},
@@ -222,7 +222,7 @@ int phase(const Preset& p, const LowRankBenchOptions& o) {
                   "set title 'convex RPCA (inexact ALM), lambda = 1/sqrt(n)'\n"
                   "plot '{}' using 4:3:6 with image\nunset multiplot",
                   kSuccess, n, p.phase_trials, xtics, ytics, p.phase_fractions.size() - 0.5,
-                  p.phase_ranks.size() - 0.5, csv.string(), csv.string()),
+                  p.phase_ranks.size() - 0.5, csv.filename().string(), csv.filename().string()),
       1200, 520);
   return 0;
 }
@@ -280,7 +280,7 @@ int alpha(const Preset& p, const LowRankBenchOptions& o) {
                  "set logscale xy\nset xlabel 'alpha / sqrt(n)'\nset ylabel 'relative error of X'\n"
                  "set arrow from 1, graph 0 to 1, graph 1 nohead dt 2\n"
                  "plot for [c=2:{}] '{}' using 1:c with linespoints lw 2",
-                 p.alpha_ns.size() + 1, csv.string()));
+                 p.alpha_ns.size() + 1, csv.filename().string()));
   return 0;
 }
 
@@ -326,7 +326,7 @@ int agree(const Preset& p, const LowRankBenchOptions& o) {
           "||X_RPCA||'\n"
           "plot '{}' using 1:($2==1?$3:1/0) with linespoints lw 2 title 'step 0.25/||Y||', "
           "'' using 1:($2==0.5?$3:1/0) with linespoints lw 2 title 'half the step'",
-          n, p.problem.rank, p.problem.corruption, csv.string()));
+          n, p.problem.rank, p.problem.corruption, csv.filename().string()));
   return 0;
 }
 

@@ -133,7 +133,7 @@ int run_memory(const MemoryBenchOptions& o) {
                          "for [i=1:words(widths)] '' using 'pixels':((column('width') == "
                          "word(widths,i)+0) ? column('estimate_mib') : 1/0) with lines dt 2 lc i "
                          "title 'estimate, width '.word(widths,i)",
-                         fmt::format("{}", fmt::join(o.widths, " ")), csv.string()));
+                         fmt::format("{}", fmt::join(o.widths, " ")), csv.filename().string()));
   std::printf("ratio = measured / estimate; the estimate is what --tile auto plans with\n");
   return 0;
 }

@@ -11,13 +11,17 @@ bool render_png(const std::filesystem::path& png, const std::string& script, int
   {
     std::ofstream out(gp);
     out << "set terminal pngcairo size " << width << "," << height << " font 'sans,10'\n"
-        << "set output '" << png.string() << "'\n"
+        << "set output '" << png.filename().string() << "'\n"
         << "set datafile separator ','\n"
         << "set key autotitle columnhead\n"
         << "set termoption noenhanced\n"
         << script << "\n";
   }
-  const std::string cmd = "gnuplot '" + gp.string() + "' 2>&1";
+  // Run from the PNG's folder: the script names its files relative to it, so it can be
+  // kept beside the results and rerun anywhere.
+  const std::filesystem::path dir = png.has_parent_path() ? png.parent_path() : ".";
+  const std::string cmd =
+      "cd '" + dir.string() + "' && gnuplot '" + gp.filename().string() + "' 2>&1";
   const int status = std::system(cmd.c_str());
   if (status != 0) {
     std::fprintf(stderr,

@@ -1,5 +1,5 @@
 set terminal pngcairo size 1200,520 font 'sans,10'
-set output 'docs/results/lowrank/phase.png'
+set output 'phase.png'
 set datafile separator ','
 set key autotitle columnhead
 set termoption noenhanced
@@ -14,7 +14,7 @@ set ytics ("1" 0, "2" 1, "3" 2, "4" 3, "6" 4, "8" 5, "10" 6, "12" 7)
 set xrange [-0.5:6.5]
 set yrange [-0.5:7.5]
 set title 'DOP, alpha = sqrt(n), no rank given'
-plot 'docs/results/lowrank/phase.csv' using 4:3:5 with image
+plot 'phase.csv' using 4:3:5 with image
 set title 'convex RPCA (inexact ALM), lambda = 1/sqrt(n)'
-plot 'docs/results/lowrank/phase.csv' using 4:3:6 with image
+plot 'phase.csv' using 4:3:6 with image
 unset multiplot
