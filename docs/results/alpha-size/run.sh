@@ -8,7 +8,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$here/../../.."
-work="${WORK:-$here/work}"
+work="${WORK:-$here/scratch}"
 mkdir -p "$work/restored" "$here/runs"
 # Private copies, so that a rebuild during the (long) study does not pull the binary away.
 cp "$root/build/tools/dop-restore/dop-restore" "$root/build/tools/bench/dop-bench" "$work/"
