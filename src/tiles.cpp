@@ -94,11 +94,22 @@ Restoration restore_tiled(const at::Tensor& observed, const TrainOptions& option
   result.alpha = options.effective_alpha(observed.size(0) * std::min(tile, observed.size(1)) *
                                          std::min(tile, observed.size(2)));
   std::vector<at::Tensor> corruption_tiles;
+  const auto tiles_total =
+      static_cast<int64_t>(tile_starts(observed.size(1), tile, overlap).size() *
+                           tile_starts(observed.size(2), tile, overlap).size());
   const at::Tensor image =
       blend_tiles(observed, tile, overlap, [&](const at::Tensor& crop, int64_t, int64_t) {
         RunOptions r = run;
-        r.clean = at::Tensor();  // PSNR of the whole image at the end, not per tile
+        r.clean = at::Tensor();       // PSNR of the whole image at the end, not per tile
+        if (run.time_budget > 0.0) {  // what is left, shared by the tiles still to do
+          const double spent =
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+          const auto left =
+              static_cast<double>(tiles_total - static_cast<int64_t>(corruption_tiles.size()));
+          r.time_budget = std::max(1e-3, (run.time_budget - spent) / left);
+        }
         const Restoration t = restore(crop, options, r);
+        if (t.stop_reason != StopReason::kIterations) result.stop_reason = t.stop_reason;
         result.parameters = std::max(result.parameters, t.parameters);
         result.iterations = t.iterations;
         corruption_tiles.push_back(t.corruption);

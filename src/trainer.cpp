@@ -25,6 +25,11 @@ using detail::require;
 
 constexpr double kDopLr = 1.0;
 constexpr double kAdamLr = 0.01;
+// The presets (docs/results/speed has the measurements behind them).
+constexpr int64_t kBalancedIterations = 2000;
+constexpr int64_t kBalancedWidth = 32;
+constexpr double kBalancedInitScale = 1e-5;
+constexpr int64_t kFastIterations = 1000;
 // On a GPU, reading the loss stalls the queue; read it every this many steps there.
 constexpr int64_t kGpuLossReadEvery = 16;
 
@@ -83,6 +88,62 @@ Method parse_method(const std::string& name) {
     if (to_string(m) == name) return m;
   }
   throw UsageError("unknown method '" + name + "': use dop, dip or dip-l1");
+}
+
+std::string to_string(Preset preset) {
+  switch (preset) {
+    case Preset::kFast:
+      return "fast";
+    case Preset::kBalanced:
+      return "balanced";
+    case Preset::kPaper:
+      return "paper";
+  }
+  return "?";
+}
+
+Preset parse_preset(const std::string& name) {
+  for (Preset p : {Preset::kFast, Preset::kBalanced, Preset::kPaper}) {
+    if (to_string(p) == name) return p;
+  }
+  throw UsageError("unknown preset '" + name + "': use fast, balanced or paper");
+}
+
+TrainOptions preset_options(Preset preset) {
+  TrainOptions o;
+  switch (preset) {
+    case Preset::kPaper:
+      o.iterations = 150000;
+      o.network.width = 128;
+      o.alpha = 500.0;
+      o.sparse_init_scale = 1e-5;
+      break;
+    case Preset::kBalanced:
+      o.iterations = kBalancedIterations;
+      o.network.width = kBalancedWidth;
+      o.sparse_init_scale = kBalancedInitScale;
+      break;
+    case Preset::kFast:
+      o.iterations = kFastIterations;
+      o.network.width = kBalancedWidth;
+      o.sparse_init_scale = kBalancedInitScale;
+      break;
+  }
+  return o;
+}
+
+bool preset_stops_when_converged(Preset preset) { return preset != Preset::kPaper; }
+
+std::string to_string(StopReason reason) {
+  switch (reason) {
+    case StopReason::kIterations:
+      return "iterations";
+    case StopReason::kConverged:
+      return "converged";
+    case StopReason::kTimeBudget:
+      return "time budget";
+  }
+  return "?";
 }
 
 double TrainOptions::effective_lr() const {
@@ -355,6 +416,11 @@ Restoration restore(const at::Tensor& observed, const TrainOptions& options,
     throw UsageError(msg.str());
   }
   if (run.checkpoint_every < 0) throw UsageError("checkpoint_every must be >= 0");
+  if (!(run.time_budget >= 0.0)) throw UsageError("the time budget must be >= 0 seconds");
+  const ConvergenceStop& conv = run.convergence;
+  if (conv.enabled && (conv.window < 1 || conv.patience < 1 || !(conv.tolerance > 0.0))) {
+    throw UsageError("convergence stop: window and patience must be >= 1, tolerance > 0");
+  }
   Trainer trainer(observed, options, run.device);
   Restoration result;
   result.parameters = trainer.parameter_count();
@@ -373,16 +439,40 @@ Restoration restore(const at::Tensor& observed, const TrainOptions& options,
 
   // After a resume the clock goes on from the checkpoint's last sample.
   const double offset = result.history.empty() ? 0.0 : result.history.back().seconds;
+  // The output `window` iterations ago, its change since then, and for how many windows
+  // in a row the change has been below the tolerance.
+  const int64_t window = conv.window > 0 ? conv.window : 100;
+  at::Tensor previous;
+  double change = std::numeric_limits<double>::quiet_NaN();
+  int64_t quiet_windows = 0;
   for (int64_t it = trainer.iteration() + 1; it <= total; ++it) {
     const at::Tensor loss = trainer.step();
-    const bool sample = it == 1 || it % run.log_every == 0 || it == total;
+    bool last = it == total;
+    if (it % window == 0) {
+      const at::Tensor now = trainer.output();
+      if (previous.defined()) {
+        change = (now - previous).square().mean().sqrt().item<double>();
+        quiet_windows = change < conv.tolerance ? quiet_windows + 1 : 0;
+      }
+      previous = now;
+      if (conv.enabled && !last && quiet_windows >= conv.patience && it >= conv.min_iterations) {
+        last = true;
+        result.stop_reason = StopReason::kConverged;
+      }
+    }
+    if (!last && run.time_budget > 0.0 && seconds() >= run.time_budget) {
+      last = true;
+      result.stop_reason = StopReason::kTimeBudget;
+    }
+    const bool sample = it == 1 || it % run.log_every == 0 || last;
     const bool checkpoint_now =
-        checkpointing && run.checkpoint_every > 0 && it % run.checkpoint_every == 0 && it < total;
+        checkpointing && run.checkpoint_every > 0 && it % run.checkpoint_every == 0 && !last;
     const int stop = run.stop_requested ? run.stop_requested() : 0;
     if (sample || checkpoint_now || stop != 0 || it % read_every == 0) {
       Progress p;
       p.iteration = it;
       p.iterations = total;
+      p.change = change;
       p.loss = loss.item<double>();
       if (!std::isfinite(p.loss)) {
         std::ostringstream msg;
@@ -405,6 +495,7 @@ Restoration restore(const at::Tensor& observed, const TrainOptions& options,
         msg << "; rerun the same command to resume from '" << run.checkpoint.string() << "'";
       throw Interrupted(msg.str(), stop);
     }
+    if (last) break;
   }
   result.seconds = seconds();
   result.iterations = trainer.iteration();

@@ -31,6 +31,33 @@ TEST(Options, DefaultsAreValid) {
   EXPECT_EQ(c.train.method, Method::kDop);
 }
 
+TEST(Options, PresetsFillWhatWasNotGiven) {
+  const CheckedOptions balanced = check_options(parse({"a", "b", "--device", "cpu"}));
+  EXPECT_EQ(balanced.preset, Preset::kBalanced);
+  EXPECT_EQ(balanced.train.iterations, preset_options(Preset::kBalanced).iterations);
+  EXPECT_EQ(balanced.train.network.width, preset_options(Preset::kBalanced).network.width);
+  EXPECT_TRUE(balanced.convergence.enabled);
+  EXPECT_EQ(balanced.time_budget, 0.0);
+
+  const CheckedOptions paper = check_options(parse({"a", "b", "--preset", "paper"}));
+  EXPECT_EQ(paper.train.iterations, 150000);
+  EXPECT_EQ(paper.train.network.width, 128);
+  EXPECT_EQ(paper.train.alpha, 500.0);
+  EXPECT_EQ(paper.train.sparse_init_scale, 1e-5);
+  EXPECT_FALSE(paper.convergence.enabled);
+
+  // Explicit values win over the preset, whatever the order.
+  const CheckedOptions mixed =
+      check_options(parse({"a", "b", "--width", "8", "--preset", "paper", "--alpha", "0",
+                           "--iterations", "7", "--auto-stop", "on", "--time-budget", "2.5"}));
+  EXPECT_EQ(mixed.train.network.width, 8);
+  EXPECT_EQ(mixed.train.iterations, 7);
+  EXPECT_EQ(mixed.train.alpha, 0.0);
+  EXPECT_TRUE(mixed.convergence.enabled);
+  EXPECT_EQ(mixed.time_budget, 2.5);
+  EXPECT_FALSE(check_options(parse({"a", "b", "--auto-stop", "off"})).convergence.enabled);
+}
+
 TEST(Options, ValuesAreConverted) {
   const CheckedOptions c =
       check_options(parse({"a", "b", "--device", "cpu,cpu", "--tile", "256", "--shard", "2/5",
@@ -61,6 +88,10 @@ TEST(Options, BadValuesAreUsageErrorsNamingTheOption) {
       {{"--tile-overlap", "-1"}, "--tile-overlap"},
       {{"--device", "tpu"}, "tpu"},
       {{"--device", "cpu,"}, "device"},
+      {{"--iterations", "0"}, "iterations"},
+      {{"--width", "0"}, "width"},
+      {{"--alpha", "-1"}, "alpha"},
+      {{"--time-budget", "-1"}, "--time-budget"},
   };
   for (const auto& [args, named] : cases) {
     std::vector<std::string> all = {"in.png", "out.png"};

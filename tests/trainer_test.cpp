@@ -170,6 +170,63 @@ TEST(Trainer, HistorySamplesAndPsnr) {
   EXPECT_EQ(r.iterations, 12);
 }
 
+TEST(Trainer, PresetsAreValidAndPaperIsThePublishedSchedule) {
+  for (Preset p : {Preset::kFast, Preset::kBalanced, Preset::kPaper}) {
+    EXPECT_NO_THROW(preset_options(p).validate()) << to_string(p);
+    EXPECT_EQ(parse_preset(to_string(p)), p);
+  }
+  const TrainOptions paper = preset_options(Preset::kPaper);
+  EXPECT_EQ(paper.iterations, 150000);
+  EXPECT_EQ(paper.network.width, 128);
+  EXPECT_EQ(paper.effective_lr(), 1.0);
+  EXPECT_EQ(paper.alpha, 500.0);
+  EXPECT_EQ(paper.sparse_init_scale, 1e-5);
+  EXPECT_FALSE(preset_stops_when_converged(Preset::kPaper));
+  EXPECT_LT(preset_options(Preset::kFast).iterations, preset_options(Preset::kBalanced).iterations);
+  EXPECT_THROW(parse_preset("quick"), UsageError);
+}
+
+TEST(Trainer, TimeBudgetStopsEarlyWithTheLatestOutput) {
+  const at::Tensor clean = test::smooth_image(1, 16, 16);
+  TrainOptions o = small_options();
+  o.iterations = 1000000;
+  RunOptions run;
+  run.time_budget = 0.3;
+  const Restoration r = restore(clean, o, run);
+  EXPECT_EQ(r.stop_reason, StopReason::kTimeBudget);
+  EXPECT_LT(r.iterations, o.iterations);
+  EXPECT_GE(r.iterations, 1);
+  EXPECT_EQ(r.history.back().iteration, r.iterations);  // the last step is sampled
+  EXPECT_EQ(r.image.sizes(), clean.sizes());
+  run.time_budget = -1;
+  EXPECT_THROW(restore(clean, o, run), UsageError);
+}
+
+TEST(Trainer, ConvergenceStopEndsOnceTheOutputIsStill) {
+  const at::Tensor clean = test::smooth_image(1, 16, 16);
+  TrainOptions o = small_options();
+  o.iterations = 400;
+  o.input_jitter = 0.0;  // a still target and input: the output settles
+  RunOptions run;
+  run.convergence.enabled = true;
+  run.convergence.window = 10;
+  run.convergence.patience = 2;
+  run.convergence.tolerance = 1.0;  // any change is small enough
+  run.convergence.min_iterations = 50;
+  const Restoration r = restore(clean, o, run);
+  EXPECT_EQ(r.stop_reason, StopReason::kConverged);
+  EXPECT_EQ(r.iterations, 50);  // first window boundary past the minimum with 2 quiet windows
+  EXPECT_TRUE(std::isfinite(r.history.back().change));
+
+  run.convergence.tolerance = 1e-12;  // never still enough: all iterations run
+  o.iterations = 60;
+  const Restoration all = restore(clean, o, run);
+  EXPECT_EQ(all.stop_reason, StopReason::kIterations);
+  EXPECT_EQ(all.iterations, 60);
+  run.convergence.window = 0;
+  EXPECT_THROW(restore(clean, o, run), UsageError);
+}
+
 TEST(Trainer, NonFiniteLossStopsWithAClearError) {
   TrainOptions o = small_options();
   o.lr = 1e6;

@@ -149,10 +149,6 @@ std::vector<fs::path> list_images(const std::vector<std::string>& specs) {
   return files;
 }
 
-at::Tensor load_clean(const fs::path& file, int64_t size) {
-  return prepare(load_image(file).pixels, size);
-}
-
 // 8-bit BGR tile of a C×H×W image, scaled up (nearest) to at least min_side pixels high,
 // with a caption band on top.
 cv::Mat tile(const at::Tensor& chw, const std::string& caption, int min_side) {
@@ -571,6 +567,10 @@ class Experiment {
 std::string stem(const fs::path& p) { return p.stem().string(); }
 
 }  // namespace
+
+at::Tensor load_clean(const fs::path& file, int64_t size) {
+  return prepare(load_image(file).pixels, size);
+}
 
 std::vector<CLI::App*> add_image_commands(CLI::App& app, ImageBenchOptions& o) {
   std::vector<CLI::App*> cmds{

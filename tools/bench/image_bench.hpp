@@ -1,12 +1,18 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <string>
 #include <vector>
 
+#include <ATen/core/Tensor.h>
 #include <CLI/CLI.hpp>
 
 namespace dop::bench {
+
+/// An image file as C×H×W floats in [0, 1]: centre square crop scaled to size×size with
+/// INTER_AREA (size 0: as it is).
+at::Tensor load_clean(const std::filesystem::path& file, int64_t size);
 
 /// Settings of the image experiments (`dop-bench figure3|figure4|figure5|impulse`).
 /// Zero / empty values mean "the preset's".

@@ -4,6 +4,7 @@
 //   lowrank  the paper's matrix experiments (robust PCA without the rank)
 //   figure3, figure4, figure5, impulse, all  the paper's image experiments, with the peers
 //   memory   peak memory of training against image size and width
+//   speed    PSNR against wall-clock time: the Python reference (paper schedule) vs presets
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -25,6 +26,7 @@
 #include "lowrank_bench.hpp"
 #include "memory_bench.hpp"
 #include "process.hpp"
+#include "speed_bench.hpp"
 
 namespace {
 
@@ -170,6 +172,11 @@ int main(int argc, char** argv) {
   dop::bench::MemoryBenchOptions memory;
   auto* m = dop::bench::add_memory_command(app, memory);
 
+  dop::bench::SpeedBenchOptions speed;
+  speed.paper_dir = DOP_PAPER_IMAGES;
+  speed.script = DOP_REFERENCE_SCRIPT;
+  auto* sp = dop::bench::add_speed_command(app, speed);
+
   dop::bench::ImageBenchOptions images;
   images.paper_dir = DOP_PAPER_IMAGES;
   const auto image_commands = dop::bench::add_image_commands(app, images);
@@ -183,6 +190,7 @@ int main(int argc, char** argv) {
     if (*t) return run_timing(timing);
     if (*l) return dop::bench::run_lowrank(*l, lowrank);
     if (*m) return dop::bench::run_memory(memory);
+    if (*sp) return dop::bench::run_speed(speed);
     for (const auto* cmd : image_commands) {
       if (*cmd) return dop::bench::run_image_bench(cmd->get_name(), images);
     }

@@ -72,6 +72,9 @@ void check_outputs(const Job& job, bool overwrite) {
 
 nlohmann::json settings_json(const CliOptions& o, const dop::TrainOptions& t) {
   return {{"method", o.method},
+          {"preset", o.preset},
+          {"auto_stop", o.auto_stop},
+          {"time_budget", o.time_budget},
           {"iterations", t.iterations},
           {"lr", t.effective_lr()},
           {"alpha", t.alpha},
@@ -93,7 +96,10 @@ nlohmann::json metrics_json(const at::Tensor& image, const at::Tensor& clean) {
 // What every image of a run shares.
 struct Context {
   const CliOptions& o;
+  dop::Preset preset;
   dop::TrainOptions train;
+  double time_budget;
+  dop::ConvergenceStop convergence;
   dop::cli::TileRequest tile;
   dop::Shard shard;
   int threads;
@@ -132,13 +138,17 @@ nlohmann::json restore_one(const Job& job, const Context& ctx, c10::Device devic
   const int64_t trained =
       tile > 0 ? input.channels() * std::min(tile, input.height()) * std::min(tile, input.width())
                : input.pixels.numel();
-  spdlog::info("{}: {}x{}, {} channel(s){}, {}-bit; {} on {} ({} thread(s)), {} iterations{}",
-               job.input.string(), input.width(), input.height(), input.channels(),
-               input.alpha.defined() ? " + alpha" : "", input.bit_depth, o.method, device.str(),
-               ctx.threads, ctx.train.iterations,
-               ctx.train.method == dop::Method::kDop
-                   ? fmt::format(", alpha {:.4g}", ctx.train.effective_alpha(trained))
-                   : std::string());
+  spdlog::info(
+      "{}: {}x{}, {} channel(s){}, {}-bit; {} on {} ({} thread(s)), preset {}: {} "
+      "iterations{}, width {}{}{}",
+      job.input.string(), input.width(), input.height(), input.channels(),
+      input.alpha.defined() ? " + alpha" : "", input.bit_depth, o.method, device.str(), ctx.threads,
+      dop::to_string(ctx.preset), ctx.train.iterations, ctx.convergence.enabled ? " at most" : "",
+      ctx.train.network.width,
+      ctx.time_budget > 0 ? fmt::format(", {:g} s budget", ctx.time_budget) : std::string(),
+      ctx.train.method == dop::Method::kDop
+          ? fmt::format(", alpha {:.4g}", ctx.train.effective_alpha(trained))
+          : std::string());
 
   dop::RunOptions run;
   run.device = device;
@@ -148,6 +158,8 @@ nlohmann::json restore_one(const Job& job, const Context& ctx, c10::Device devic
   run.checkpoint = checkpoint_of(job.output);
   run.checkpoint_every = o.checkpoint_every;
   run.stop_requested = dop::cli::stop_signal;
+  run.time_budget = ctx.time_budget;
+  run.convergence = ctx.convergence;
   if (fs::exists(run.checkpoint)) {
     spdlog::info("{}: found checkpoint '{}'", job.input.string(), run.checkpoint.string());
   }
@@ -197,12 +209,17 @@ nlohmann::json restore_one(const Job& job, const Context& ctx, c10::Device devic
 
   const int64_t ran = result.iterations - result.resumed_from;
   const double per_iteration = ran > 0 ? result.seconds / static_cast<double>(ran) : 0.0;
-  spdlog::info("wrote {} ({} iterations in {:.1f} s, {:.4f} s/iteration)", job.output.string(), ran,
-               result.seconds, per_iteration);
+  const std::string why =
+      result.stop_reason == dop::StopReason::kConverged    ? ", stopped: output converged"
+      : result.stop_reason == dop::StopReason::kTimeBudget ? ", stopped: time budget spent"
+                                                           : "";
+  spdlog::info("wrote {} ({} iterations in {:.1f} s, {:.4f} s/iteration{})", job.output.string(),
+               ran, result.seconds, per_iteration, why);
   nlohmann::json history = nlohmann::json::array();
   for (const auto& p : result.history) {
     nlohmann::json h = {{"iteration", p.iteration}, {"loss", p.loss}, {"seconds", p.seconds}};
     if (!std::isnan(p.psnr)) h["psnr"] = p.psnr;
+    if (!std::isnan(p.change)) h["change"] = p.change;
     history.push_back(h);
   }
   nlohmann::json record = {{"status", "done"},
@@ -218,6 +235,7 @@ nlohmann::json restore_one(const Job& job, const Context& ctx, c10::Device devic
                            {"parameters", result.parameters},
                            {"alpha_used", result.alpha},
                            {"iterations", result.iterations},
+                           {"stop_reason", dop::to_string(result.stop_reason)},
                            {"resumed_from", result.resumed_from},
                            {"seconds", result.seconds},
                            {"seconds_per_iteration", per_iteration},
@@ -443,7 +461,10 @@ int run(const CliOptions& o) {
         std::max(1, static_cast<int>(std::thread::hardware_concurrency() / cpu_workers));
   }
   const Context ctx{o,
+                    checked.preset,
                     checked.train,
+                    checked.time_budget,
+                    checked.convergence,
                     checked.tile,
                     checked.shard,
                     dop::configure_threads(threads_wanted),

@@ -1,5 +1,6 @@
 #include "options.hpp"
 
+#include <cmath>
 #include <cstdio>
 #include <string>
 
@@ -26,27 +27,54 @@ void add_options(CLI::App& app, CliOptions& o) {
 
   auto& t = o.train;
   const char* method_group = "Method";
+  const TrainOptions fast = preset_options(Preset::kFast);
+  const TrainOptions balanced = preset_options(Preset::kBalanced);
+  const TrainOptions paper = preset_options(Preset::kPaper);
+  app.add_option("--preset", o.preset,
+                 fmt::format("fast ({} iterations, width {}), balanced ({}, width {}; the default) "
+                             "or paper (the published schedule: {}, width {}, alpha {:g}, g,h from "
+                             "{:g}); options given explicitly override the preset",
+                             fast.iterations, fast.network.width, balanced.iterations,
+                             balanced.network.width, paper.iterations, paper.network.width,
+                             paper.alpha, paper.sparse_init_scale))
+      ->check(CLI::IsMember({"fast", "balanced", "paper"}))
+      ->capture_default_str()
+      ->group(method_group);
+  app.add_option("--time-budget", o.time_budget,
+                 "Stop after this many seconds of training and keep the latest output (0 = no "
+                 "limit); tiles share it")
+      ->capture_default_str()
+      ->group(method_group);
+  app.add_option("--auto-stop", o.auto_stop,
+                 "Stop once the output has stopped changing: its RMS change over 100 iterations "
+                 "below 0.002 for 3 checks in a row, after at least 500 iterations. auto = the "
+                 "preset's (on for fast and balanced, off for paper)")
+      ->check(CLI::IsMember({"auto", "on", "off"}))
+      ->capture_default_str()
+      ->group(method_group);
   app.add_option("--method", o.method, "dop (the paper's method), dip or dip-l1 (baselines)")
       ->check(CLI::IsMember({"dop", "dip", "dip-l1"}))
       ->capture_default_str()
       ->group(method_group);
   app.add_option("--iterations", t.iterations,
-                 "Gradient steps; the last one's output is the result")
-      ->capture_default_str()
+                 "Gradient steps, at most; the last one's output is the result (default: the "
+                 "preset's)")
       ->group(method_group);
   app.add_option("--lr", t.lr,
                  "Network step size tau (0 = method's default: dop 1, dip/dip-l1 0.01)")
       ->capture_default_str()
       ->group(method_group);
   app.add_option("--alpha", t.alpha,
-                 "Ratio of the g,h step to the network's (dop); 0 = automatic, by image size: "
+                 "Ratio of the g,h step to the network's (dop); default: the preset's (paper: "
+                 "500, others automatic); 0 = automatic, by image size: "
                  "500 * sqrt(C*H*W / (3*128*128)), 500 at 128x128 RGB, 2000 at 512x512 RGB "
                  "(the paper used 500 at 512x512 with 150000 iterations)")
-      ->capture_default_str()
       ->group(method_group);
-  app.add_option("--init-scale", t.sparse_init_scale,
-                 "Standard deviation of the start of g and h (dop)")
-      ->capture_default_str()
+  app.add_option(
+         "--init-scale", t.sparse_init_scale,
+         fmt::format("Standard deviation of the start of g and h (dop); default: the preset's "
+                     "({:g}, paper {:g})",
+                     balanced.sparse_init_scale, paper.sparse_init_scale))
       ->group(method_group);
   app.add_option("--jitter", t.input_jitter,
                  "Std of the noise added to the network input each step")
@@ -57,8 +85,8 @@ void add_options(CLI::App& app, CliOptions& o) {
       ->group(method_group);
 
   const char* net_group = "Network";
-  app.add_option("--width", t.network.width, "Channels per level of the U-Net")
-      ->capture_default_str()
+  app.add_option("--width", t.network.width,
+                 "Channels per level of the U-Net (default: the preset's)")
       ->group(net_group);
   app.add_option("--scales", t.network.scales, "Levels of the U-Net (each halves the resolution)")
       ->capture_default_str()
@@ -196,9 +224,34 @@ TileRequest parse_tile(const std::string& text) {
   return {false, side};
 }
 
+TrainOptions CliOptions::unset_train_options() {
+  TrainOptions t;
+  t.iterations = kUnsetCount;
+  t.network.width = kUnsetCount;
+  t.alpha = std::numeric_limits<double>::quiet_NaN();
+  t.sparse_init_scale = std::numeric_limits<double>::quiet_NaN();
+  return t;
+}
+
 CheckedOptions check_options(const CliOptions& o) {
   CheckedOptions c;
-  c.train = o.train;
+  c.preset = parse_preset(o.preset);
+  // The preset, then every setting given on the command line.
+  const TrainOptions& given = o.train;
+  c.train = given;
+  const TrainOptions preset = preset_options(c.preset);
+  if (given.iterations == CliOptions::kUnsetCount) c.train.iterations = preset.iterations;
+  if (given.network.width == CliOptions::kUnsetCount) c.train.network.width = preset.network.width;
+  if (std::isnan(given.alpha)) c.train.alpha = preset.alpha;
+  if (std::isnan(given.sparse_init_scale)) {
+    c.train.sparse_init_scale = preset.sparse_init_scale;
+  }
+  if (!(o.time_budget >= 0.0) || !std::isfinite(o.time_budget)) {
+    throw UsageError("--time-budget must be a number of seconds >= 0 (0 = no limit)");
+  }
+  c.time_budget = o.time_budget;
+  c.convergence.enabled =
+      o.auto_stop == "on" || (o.auto_stop == "auto" && preset_stops_when_converged(c.preset));
   c.train.method = parse_method(o.method);
   c.train.network.upsampling =
       o.upsampling == "nearest" ? Upsampling::kNearest : Upsampling::kBilinear;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -31,6 +32,9 @@ struct CliOptions {
   std::string upsampling = "bilinear";
   std::string log_level = "info";
   std::string format;
+  std::string preset = "balanced";
+  std::string auto_stop = "auto";
+  double time_budget = 0.0;
   std::string shard;
   std::string tile = "auto";
   int64_t tile_overlap = 0;
@@ -44,7 +48,12 @@ struct CliOptions {
   bool quiet = false;
   bool no_progress = false;
   bool list_devices = false;
-  TrainOptions train;
+  /// Settings given on the command line. Iterations, width, α and init scale left at
+  /// kUnsetCount / NaN (not given) take the preset's value.
+  TrainOptions train = unset_train_options();
+
+  static constexpr int64_t kUnsetCount = std::numeric_limits<int64_t>::min();
+  static TrainOptions unset_train_options();
 };
 
 /// What --tile asks for.
@@ -55,7 +64,10 @@ struct TileRequest {
 
 /// The options' values once checked and converted.
 struct CheckedOptions {
-  TrainOptions train;                // method and upsampling filled in, validated
+  Preset preset = Preset::kBalanced;
+  TrainOptions train;                // the preset, then what was given; validated
+  double time_budget = 0.0;          // seconds, 0 = none
+  ConvergenceStop convergence;       // enabled by --auto-stop (auto: the preset's)
   std::vector<c10::Device> devices;  // one or more; each exists in this build
   Shard shard;                       // 1/1 when --shard is absent
   TileRequest tile;
