@@ -51,12 +51,28 @@ TEST_F(Cli, RestoresAndReports) {
     EXPECT_TRUE(report.contains(key)) << key;
   }
   EXPECT_EQ(report["iterations"], 3);
+  EXPECT_EQ(report["stop_reason"], "iterations");
+  EXPECT_EQ(report["settings"]["preset"], "balanced");
   EXPECT_EQ(report["device"], "cpu");
   EXPECT_EQ(report["threads"], 1);
   EXPECT_EQ(report["settings"]["width"], 4);
   EXPECT_EQ(report["history"].size(), 3u);  // iterations 1, 2, 3
   EXPECT_TRUE(report["history"][0].contains("psnr"));
   EXPECT_GT(report["metrics"]["output"]["psnr"].get<double>(), 0.0);
+}
+
+TEST_F(Cli, TimeBudgetEndsTheRunAndSaysSo) {
+  const Outcome r = run(dir_,
+                        "--time-budget 1 --iterations 1000000 --width 4 --threads 1 "
+                        "--report " +
+                            path("r.json") + in() + path("out.png"));
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(exists("out.png"));
+  std::ifstream report_file(dir_ / "r.json");
+  const auto report = nlohmann::json::parse(report_file);
+  EXPECT_EQ(report["stop_reason"], "time budget");
+  EXPECT_LT(report["iterations"].get<int64_t>(), 1000000);
+  EXPECT_NE(r.err.find("time budget"), std::string::npos) << r.err;
 }
 
 TEST_F(Cli, KeepsGrayAlphaAnd16Bit) {

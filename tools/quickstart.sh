@@ -7,7 +7,7 @@ tools/build.sh
 out=build/chelsea-restored.png
 echo
 echo "Restoring data/chelsea-sp30.png (about 3 minutes on 2 CPU cores)..."
-build/tools/dop-restore/dop-restore --overwrite --iterations 2000 --width 32 \
+build/tools/dop-restore/dop-restore --overwrite \
   --reference data/chelsea-clean.png data/chelsea-sp30.png "$out"
 echo
 echo "Restored image: $(pwd)/$out"

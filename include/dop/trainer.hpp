@@ -107,9 +107,9 @@ bool preset_stops_when_converged(Preset preset);
 struct ConvergenceStop {
   bool enabled = false;
   int64_t window = 100;
-  double tolerance = 2e-3;
+  double tolerance = 0.02;
   int64_t patience = 3;
-  int64_t min_iterations = 500;
+  int64_t min_iterations = 1000;
 };
 
 /// One sample of the learning curve.

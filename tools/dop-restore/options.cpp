@@ -47,7 +47,7 @@ void add_options(CLI::App& app, CliOptions& o) {
       ->group(method_group);
   app.add_option("--auto-stop", o.auto_stop,
                  "Stop once the output has stopped changing: its RMS change over 100 iterations "
-                 "below 0.002 for 3 checks in a row, after at least 500 iterations. auto = the "
+                 "below 0.02 for 3 checks in a row, after at least 1000 iterations. auto = the "
                  "preset's (on for fast and balanced, off for paper)")
       ->check(CLI::IsMember({"auto", "on", "off"}))
       ->capture_default_str()
