@@ -101,8 +101,11 @@ fs::path default_restore() {
             : self.parent_path().parent_path() / "dop-restore" / "dop-restore";
 }
 
+Curve reference_curve(const fs::path& log);
+
 Curve run_reference(const SpeedBenchOptions& o, const fs::path& clean, const fs::path& noisy,
                     int threads, const fs::path& log) {
+  if (o.reuse && fs::exists(log)) return reference_curve(log);
   const std::string cmd = fmt::format(
       "{} {} --noisy {} --image {} --width 128 --iters 150000 --lr 1 --alpha 500 --threads {} "
       "--every {} --time-limit {} 2>/dev/null",
@@ -114,7 +117,12 @@ Curve run_reference(const SpeedBenchOptions& o, const fs::path& clean, const fs:
                        "); it needs /usr/bin/python3 with python3-torch and python3-opencv");
   }
   std::ofstream(log) << run.text;
-  const auto j = nlohmann::json::parse(run.text);
+  return reference_curve(log);
+}
+
+Curve reference_curve(const fs::path& log) {
+  std::ifstream in(log);
+  const auto j = nlohmann::json::parse(in);
   Curve c;
   c.side = "reference";
   for (const auto& h : j.at("history")) {
@@ -135,7 +143,9 @@ Curve run_ours(const SpeedBenchOptions& o, const std::string& preset, const fs::
       "{}",
       shell_quoted(restore), preset, threads, shell_quoted(clean), shell_quoted(report),
       shell_quoted(noisy), shell_quoted(output));
-  if (!run_command(cmd).ok) throw RuntimeError("dop-restore failed: " + cmd);
+  if (!(o.reuse && fs::exists(report)) && !run_command(cmd).ok) {
+    throw RuntimeError("dop-restore failed: " + cmd);
+  }
   std::ifstream in(report);
   const auto j = nlohmann::json::parse(in);
   Curve c;
@@ -189,6 +199,9 @@ CLI::App* add_speed_command(CLI::App& app, SpeedBenchOptions& o) {
   c->add_option("--restore", o.restore, "dop-restore binary (default: the one built here)");
   c->add_option("--out", o.out, "Output folder")->capture_default_str();
   c->add_flag("--skip-reference", o.skip_reference, "Run dop-restore only");
+  c->add_flag("--reuse", o.reuse,
+              "Take runs whose results are already in OUT/runs from there (finish an "
+              "interrupted run, or remake the tables)");
   return c;
 }
 

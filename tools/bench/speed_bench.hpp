@@ -32,6 +32,9 @@ struct SpeedBenchOptions {
   std::string restore;
   std::string out = "dop-bench-out/speed";
   bool skip_reference = false;
+  /// Take a run whose results are already in OUT/runs/ from there instead of running it
+  /// again (to finish an interrupted benchmark, or to remake the tables and plot).
+  bool reuse = false;
 };
 
 CLI::App* add_speed_command(CLI::App& app, SpeedBenchOptions& options);
