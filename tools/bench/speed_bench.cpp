@@ -66,6 +66,7 @@ Workload parse_workload(const std::string& text) {
 // One learning curve against wall-clock time.
 struct Curve {
   std::string side;  // "reference" or "dop-restore <preset>"
+  std::string tag;   // "reference" or the preset: names the curve's file
   std::vector<double> seconds;
   std::vector<int64_t> iterations;
   std::vector<double> psnr;
@@ -124,7 +125,7 @@ Curve reference_curve(const fs::path& log) {
   std::ifstream in(log);
   const auto j = nlohmann::json::parse(in);
   Curve c;
-  c.side = "reference";
+  c.side = c.tag = "reference";
   for (const auto& h : j.at("history")) {
     c.seconds.push_back(h.at("t").get<double>());
     c.iterations.push_back(h.at("iter").get<int64_t>() + 1);
@@ -150,6 +151,7 @@ Curve run_ours(const SpeedBenchOptions& o, const std::string& preset, const fs::
   const auto j = nlohmann::json::parse(in);
   Curve c;
   c.side = "dop-restore " + preset;
+  c.tag = preset;
   for (const auto& h : j.at("history")) {
     if (!h.contains("psnr")) continue;
     c.seconds.push_back(h.at("seconds").get<double>());
@@ -274,9 +276,7 @@ int run_speed(const SpeedBenchOptions& o) {
 
     std::string plot_lines;
     for (const auto& c : curves) {
-      const std::string name =
-          fmt::format("{}-{}.csv", w.key(),
-                      c.side == "reference" ? std::string("reference") : c.side.substr(12));
+      const std::string name = fmt::format("{}-{}.csv", w.key(), c.tag);
       std::ofstream one(out / name);
       one << "seconds," << c.side << "\n";
       for (size_t i = 0; i < c.seconds.size(); ++i) {

@@ -45,10 +45,13 @@ void add_options(CLI::App& app, CliOptions& o) {
                  "limit); tiles share it")
       ->capture_default_str()
       ->group(method_group);
+  const ConvergenceStop stop;
   app.add_option("--auto-stop", o.auto_stop,
-                 "Stop once the output has stopped changing: its RMS change over 100 iterations "
-                 "below 0.02 for 3 checks in a row, after at least 1000 iterations. auto = the "
-                 "preset's (on for fast and balanced, off for paper)")
+                 fmt::format("Stop once the output has stopped changing: its RMS change over {} "
+                             "iterations below {:g} for {} checks in a row, after at least {} "
+                             "iterations. auto = the preset's (on for fast and balanced, off "
+                             "for paper)",
+                             stop.window, stop.tolerance, stop.patience, stop.min_iterations))
       ->check(CLI::IsMember({"auto", "on", "off"}))
       ->capture_default_str()
       ->group(method_group);
