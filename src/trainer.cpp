@@ -30,6 +30,7 @@ constexpr double kAdamLr = 0.01;
 constexpr int64_t kPresetWidth = 32;
 constexpr int64_t kBalancedIterations = 2000;
 constexpr int64_t kFastIterations = 1000;
+constexpr double kPresetOutputAverage = 0.95;
 // On a GPU, reading the loss stalls the queue; read it every this many steps there.
 constexpr int64_t kGpuLossReadEvery = 16;
 
@@ -122,6 +123,7 @@ TrainOptions preset_options(Preset preset) {
     case Preset::kFast:
       o.iterations = preset == Preset::kFast ? kFastIterations : kBalancedIterations;
       o.network.width = kPresetWidth;
+      o.output_average = kPresetOutputAverage;
       break;
   }
   return o;
@@ -161,6 +163,8 @@ void TrainOptions::validate() const {
           sparse_init_scale, ">= 0");
   require(input_scale > 0.0 && std::isfinite(input_scale), "input scale", input_scale, "> 0");
   require(input_jitter >= 0.0 && std::isfinite(input_jitter), "input jitter", input_jitter, ">= 0");
+  require(output_average >= 0.0 && output_average < 1.0, "output average", output_average,
+          "0 <= beta < 1");
   network.validate();
 }
 
@@ -240,12 +244,20 @@ at::Tensor Trainer::step() {
     adam_->step();
   }
   last_output_ = x.detach();
+  if (options_.output_average > 0.0) {
+    torch::NoGradGuard no_grad;
+    if (!average_.defined()) average_ = torch::zeros_like(last_output_);
+    average_.mul_(options_.output_average).add_(last_output_, 1.0 - options_.output_average);
+  }
   ++iteration_;
   return loss.detach();
 }
 
 at::Tensor Trainer::output() {
   at::Tensor x = last_output_;
+  if (average_.defined() && iteration_ > 0) {
+    x = average_ / (1.0 - std::pow(options_.output_average, static_cast<double>(iteration_)));
+  }
   if (!x.defined()) {
     torch::NoGradGuard no_grad;
     x = net_->forward(z_);
@@ -267,22 +279,28 @@ int64_t Trainer::parameter_count() const {
 
 std::vector<std::pair<std::string, std::string>> Trainer::fingerprint() const {
   const SkipNetOptions& n = options_.network;
-  return {{"method", to_string(options_.method)},
-          {"iterations", std::to_string(options_.iterations)},
-          {"lr", exact(lr_)},
-          {"alpha", exact(alpha_)},
-          {"init scale", exact(options_.sparse_init_scale)},
-          {"input scale", exact(options_.input_scale)},
-          {"jitter", exact(options_.input_jitter)},
-          {"seed", std::to_string(options_.seed)},
-          {"width", std::to_string(n.width)},
-          {"scales", std::to_string(n.scales)},
-          {"skip channels", std::to_string(n.skip_channels)},
-          {"input channels", std::to_string(n.input_channels)},
-          {"upsampling", n.upsampling == Upsampling::kNearest ? "nearest" : "bilinear"},
-          {"image size", std::to_string(y_.size(1)) + "x" + std::to_string(height_) + "x" +
-                             std::to_string(width_)},
-          {"image checksum", checksum(y_)}};
+  std::vector<std::pair<std::string, std::string>> settings{
+      {"method", to_string(options_.method)},
+      {"iterations", std::to_string(options_.iterations)},
+      {"lr", exact(lr_)},
+      {"alpha", exact(alpha_)},
+      {"init scale", exact(options_.sparse_init_scale)},
+      {"input scale", exact(options_.input_scale)},
+      {"jitter", exact(options_.input_jitter)},
+      {"seed", std::to_string(options_.seed)},
+      {"width", std::to_string(n.width)},
+      {"scales", std::to_string(n.scales)},
+      {"skip channels", std::to_string(n.skip_channels)},
+      {"input channels", std::to_string(n.input_channels)},
+      {"upsampling", n.upsampling == Upsampling::kNearest ? "nearest" : "bilinear"},
+      {"image size",
+       std::to_string(y_.size(1)) + "x" + std::to_string(height_) + "x" + std::to_string(width_)},
+      {"image checksum", checksum(y_)}};
+  // Only when used, so that checkpoints from before the setting existed still resume.
+  if (options_.output_average > 0.0) {
+    settings.emplace_back("output average", exact(options_.output_average));
+  }
+  return settings;
 }
 
 void Trainer::save_checkpoint(const std::filesystem::path& path,
@@ -304,6 +322,7 @@ void Trainer::save_checkpoint(const std::filesystem::path& path,
     adam_->save(adam);
     archive.write("adam", adam);
   }
+  if (average_.defined()) archive.write("average", average_, /*is_buffer=*/true);
   archive.write("jitter_rng", jitter_generator_.get_state(), /*is_buffer=*/true);
   if (device_.is_cuda()) {
     archive.write("device_rng", at::globalContext().defaultGenerator(device_).get_state(), true);
@@ -369,6 +388,8 @@ std::vector<Progress> Trainer::load_checkpoint(const std::filesystem::path& path
       archive.read("adam", adam);
       adam_->load(adam);
     }
+    at::Tensor average;  // a fresh tensor: read() into a defined one keeps its type
+    average_ = archive.try_read("average", average, true) ? average.to(device_) : at::Tensor();
     at::Tensor state;
     archive.read("jitter_rng", state, true);
     jitter_generator_.set_state(state.cpu());

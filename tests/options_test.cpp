@@ -44,7 +44,14 @@ TEST(Options, PresetsFillWhatWasNotGiven) {
   EXPECT_EQ(paper.train.network.width, 128);
   EXPECT_EQ(paper.train.alpha, 500.0);
   EXPECT_EQ(paper.train.sparse_init_scale, 1e-5);
+  EXPECT_EQ(paper.train.output_average, 0.0);
   EXPECT_FALSE(paper.convergence.enabled);
+  EXPECT_EQ(balanced.train.output_average, preset_options(Preset::kBalanced).output_average);
+  EXPECT_GT(balanced.train.output_average, 0.0);
+  EXPECT_EQ(check_options(parse({"a", "b", "--output-average", "0"})).train.output_average, 0.0);
+  EXPECT_EQ(check_options(parse({"a", "b", "--preset", "paper", "--output-average", "0.9"}))
+                .train.output_average,
+            0.9);
 
   // Explicit values win over the preset, whatever the order.
   const CheckedOptions mixed =
@@ -92,6 +99,7 @@ TEST(Options, BadValuesAreUsageErrorsNamingTheOption) {
       {{"--width", "0"}, "width"},
       {{"--alpha", "-1"}, "alpha"},
       {{"--time-budget", "-1"}, "--time-budget"},
+      {{"--output-average", "1"}, "output average"},
   };
   for (const auto& [args, named] : cases) {
     std::vector<std::string> all = {"in.png", "out.png"};

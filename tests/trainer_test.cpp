@@ -186,6 +186,29 @@ TEST(Trainer, PresetsAreValidAndPaperIsThePublishedSchedule) {
   EXPECT_THROW(parse_preset("quick"), UsageError);
 }
 
+// The average does not change the training: it is exactly a bias-corrected moving average
+// of the outputs an unaveraged twin run produces, step by step.
+TEST(Trainer, OutputAverageIsTheMovingAverageOfTheOutputs) {
+  const at::Tensor y = test::smooth_image(3, 20, 18);
+  TrainOptions o = small_options();
+  TrainOptions averaged = o;
+  averaged.output_average = 0.8;
+  Trainer plain(y, o);
+  Trainer smooth(y, averaged);
+  at::Tensor sum = at::zeros_like(y);
+  double weight = 0.0;
+  for (int step = 1; step <= 6; ++step) {
+    plain.step();
+    smooth.step();
+    sum = 0.8 * sum + 0.2 * plain.output();
+    weight = 0.8 * weight + 0.2;
+    ASSERT_TRUE(at::allclose(smooth.output(), sum / weight, 1e-5, 1e-6)) << "step " << step;
+  }
+  EXPECT_FALSE(at::allclose(smooth.output(), plain.output(), 1e-4, 1e-4));
+  averaged.output_average = 1.0;
+  EXPECT_THROW(Trainer(y, averaged), UsageError);
+}
+
 TEST(Trainer, TimeBudgetStopsEarlyWithTheLatestOutput) {
   const at::Tensor clean = test::smooth_image(1, 16, 16);
   TrainOptions o = small_options();
@@ -266,11 +289,12 @@ namespace {
 
 // Interrupted after `stop_after` steps, then resumed from the checkpoint: the same result,
 // bit for bit, as one uninterrupted run (CPU, same threads).
-void expect_resume_is_exact(Method method) {
+void expect_resume_is_exact(Method method, double output_average = 0.0) {
   test::TempDir dir;
   const at::Tensor y = test::smooth_image(3, 20, 18);
   TrainOptions o = small_options();
   o.method = method;
+  o.output_average = output_average;
   o.iterations = 12;
   RunOptions straight_run;
   straight_run.log_every = 3;
@@ -304,6 +328,7 @@ void expect_resume_is_exact(Method method) {
 
 TEST(Checkpoint, DopResumesExactly) { expect_resume_is_exact(Method::kDop); }
 TEST(Checkpoint, DipWithAdamResumesExactly) { expect_resume_is_exact(Method::kDip); }
+TEST(Checkpoint, OutputAverageResumesExactly) { expect_resume_is_exact(Method::kDop, 0.9); }
 
 TEST(Checkpoint, RefusesOtherSettingsOtherImagesAndGarbage) {
   test::TempDir dir;

@@ -67,6 +67,12 @@ struct TrainOptions {
   SkipNetOptions network;
   /// Seed of every random draw (network weights, z, g, h, jitter).
   uint64_t seed = 0;
+  /// Weight β in [0, 1) of an exponential moving average of the network output over the
+  /// steps, bias-corrected as Adam's moments (divided by 1 − β^t): when > 0 the result is
+  /// that average instead of the last step's output, which smooths out the step-to-step
+  /// wobble of the input jitter (docs/results/speed/average). It does not change the
+  /// training itself. 0 = off: the last output, as the paper.
+  double output_average = 0.0;
 
   /// The step τ in effect (resolves lr = 0).
   double effective_lr() const;
@@ -146,7 +152,8 @@ class Trainer {
   /// (reading it synchronises a GPU, so callers read it only as often as they need).
   at::Tensor step();
 
-  /// The network output of the last step, clamped to [0, 1], C×H×W on the CPU.
+  /// The network output of the last step, or its moving average when
+  /// TrainOptions::output_average > 0, clamped to [0, 1], C×H×W on the CPU.
   /// Before the first step: a forward pass without jitter.
   at::Tensor output();
   /// The sparse estimate g⊙g − h⊙h, C×H×W on the CPU (zeros for DIP and DIP-L1).
@@ -199,6 +206,7 @@ class Trainer {
   at::Tensor jitter_;
   at::Generator jitter_generator_;
   at::Tensor last_output_;
+  at::Tensor average_;  // output_average > 0: Σ (1 − β) β^(t−k) output_k, not yet corrected
   std::unique_ptr<torch::optim::Adam> adam_;
 
   // (name, value) of every setting a resumed run must share with its checkpoint.
@@ -245,7 +253,7 @@ std::string to_string(StopReason reason);
 
 /// What restore() returns.
 struct Restoration {
-  /// The restored image: the network output at the last step, C×H×W in [0, 1], CPU.
+  /// The restored image: Trainer::output() after the last step, C×H×W in [0, 1], CPU.
   at::Tensor image;
   /// The estimated corruption g⊙g − h⊙h, C×H×W, CPU (zeros for DIP and DIP-L1).
   at::Tensor corruption;

@@ -79,6 +79,7 @@ nlohmann::json settings_json(const CliOptions& o, const dop::TrainOptions& t) {
           {"lr", t.effective_lr()},
           {"alpha", t.alpha},
           {"init_scale", t.sparse_init_scale},
+          {"output_average", t.output_average},
           {"jitter", t.input_jitter},
           {"input_scale", t.input_scale},
           {"seed", t.seed},

@@ -79,6 +79,12 @@ void add_options(CLI::App& app, CliOptions& o) {
                      "({:g}, paper {:g})",
                      balanced.sparse_init_scale, paper.sparse_init_scale))
       ->group(method_group);
+  app.add_option("--output-average", t.output_average,
+                 fmt::format("Weight beta in [0, 1) of a moving average of the output over the "
+                             "steps, the result instead of the last output (0 = off); default: "
+                             "the preset's ({:g}, paper {:g})",
+                             balanced.output_average, paper.output_average))
+      ->group(method_group);
   app.add_option("--jitter", t.input_jitter,
                  "Std of the noise added to the network input each step")
       ->capture_default_str()
@@ -233,6 +239,7 @@ TrainOptions CliOptions::unset_train_options() {
   t.network.width = kUnsetCount;
   t.alpha = std::numeric_limits<double>::quiet_NaN();
   t.sparse_init_scale = std::numeric_limits<double>::quiet_NaN();
+  t.output_average = std::numeric_limits<double>::quiet_NaN();
   return t;
 }
 
@@ -249,6 +256,7 @@ CheckedOptions check_options(const CliOptions& o) {
   if (std::isnan(given.sparse_init_scale)) {
     c.train.sparse_init_scale = preset.sparse_init_scale;
   }
+  if (std::isnan(given.output_average)) c.train.output_average = preset.output_average;
   if (!(o.time_budget >= 0.0) || !std::isfinite(o.time_budget)) {
     throw UsageError("--time-budget must be a number of seconds >= 0 (0 = no limit)");
   }
