@@ -5,6 +5,7 @@
 //   figure3, figure4, figure5, impulse, all  the paper's image experiments, with the peers
 //   memory   peak memory of training against image size and width
 //   speed    PSNR against wall-clock time: the Python reference (paper schedule) vs presets
+//   average  PSNR of the last output and of moving averages of it along one run
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -17,6 +18,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include "average_bench.hpp"
 #include "dop/corruption.hpp"
 #include "dop/device.hpp"
 #include "dop/error.hpp"
@@ -173,9 +175,11 @@ int main(int argc, char** argv) {
   auto* m = dop::bench::add_memory_command(app, memory);
 
   dop::bench::SpeedBenchOptions speed;
+  dop::bench::AverageBenchOptions average;
   speed.paper_dir = DOP_PAPER_IMAGES;
   speed.script = DOP_REFERENCE_SCRIPT;
   auto* sp = dop::bench::add_speed_command(app, speed);
+  auto* av = dop::bench::add_average_command(app, average);
 
   dop::bench::ImageBenchOptions images;
   images.paper_dir = DOP_PAPER_IMAGES;
@@ -191,6 +195,7 @@ int main(int argc, char** argv) {
     if (*l) return dop::bench::run_lowrank(*l, lowrank);
     if (*m) return dop::bench::run_memory(memory);
     if (*sp) return dop::bench::run_speed(speed);
+    if (*av) return dop::bench::run_average(average);
     for (const auto* cmd : image_commands) {
       if (*cmd) return dop::bench::run_image_bench(cmd->get_name(), images);
     }
