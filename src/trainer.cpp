@@ -156,6 +156,7 @@ double TrainOptions::effective_alpha(int64_t elements) const {
 
 void TrainOptions::validate() const {
   require(iterations >= 1, "iterations", iterations, ">= 1");
+  require(lr_decay_start >= 0, "lr decay start", lr_decay_start, ">= 0");
   require(lr >= 0.0 && std::isfinite(lr), "lr", lr, "> 0, or 0 for the method's default");
   require(alpha >= 0.0 && std::isfinite(alpha), "alpha", alpha, "> 0, or 0 for automatic");
   require(effective_lr() * alpha < 1e30, "lr x alpha", effective_lr() * alpha, "< 1e30");
@@ -234,9 +235,12 @@ at::Tensor Trainer::step() {
     const auto grads = torch::autograd::grad({loss}, params);
     torch::NoGradGuard no_grad;
     const size_t n = net_params_.size();
-    for (size_t i = 0; i < n; ++i) params[i].sub_(grads[i], lr_);
-    params[n].sub_(grads[n], alpha_ * lr_);
-    params[n + 1].sub_(grads[n + 1], alpha_ * lr_);
+    const int64_t t = iteration_ + 1;
+    const int64_t start = options_.lr_decay_start;
+    const double lr = start > 0 && t > start ? lr_ * static_cast<double>(start) / t : lr_;
+    for (size_t i = 0; i < n; ++i) params[i].sub_(grads[i], lr);
+    params[n].sub_(grads[n], alpha_ * lr);
+    params[n + 1].sub_(grads[n + 1], alpha_ * lr);
   } else {
     loss = options_.method == Method::kDipL1 ? torch::l1_loss(x, y_) : torch::mse_loss(x, y_);
     adam_->zero_grad();
@@ -299,6 +303,9 @@ std::vector<std::pair<std::string, std::string>> Trainer::fingerprint() const {
   // Only when used, so that checkpoints from before the setting existed still resume.
   if (options_.output_average > 0.0) {
     settings.emplace_back("output average", exact(options_.output_average));
+  }
+  if (options_.lr_decay_start > 0) {
+    settings.emplace_back("lr decay start", std::to_string(options_.lr_decay_start));
   }
   return settings;
 }

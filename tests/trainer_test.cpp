@@ -209,6 +209,35 @@ TEST(Trainer, OutputAverageIsTheMovingAverageOfTheOutputs) {
   EXPECT_THROW(Trainer(y, averaged), UsageError);
 }
 
+// After lr_decay_start the steps shrink as start/t: from the same state and the same
+// gradient (same seeds), step 2 with start 1 moves every parameter half as far.
+TEST(Trainer, StepDecayScalesBothStepsAlike) {
+  const at::Tensor y = test::smooth_image(3, 20, 18);
+  TrainOptions o = small_options();
+  TrainOptions decaying = o;
+  decaying.lr_decay_start = 1;
+  Trainer constant(y, o);
+  Trainer decayed(y, decaying);
+  constant.step();
+  decayed.step();
+  const at::Tensor g1 = decayed.sparse()->g().detach().clone();
+  const at::Tensor w1 = decayed.network()->parameters()[0].detach().clone();
+  ASSERT_TRUE(at::equal(g1, constant.sparse()->g()));
+  constant.step();
+  decayed.step();
+  // Each step is compared as a whole: the difference of two float parameters rounds to
+  // the parameter's precision, not the step's.
+  auto same_step = [](const at::Tensor& half, const at::Tensor& full) {
+    const double size = full.abs().max().item<double>();
+    return size > 0 && (half - full / 2).abs().max().item<double>() < 1e-3 * size;
+  };
+  EXPECT_TRUE(same_step(decayed.sparse()->g() - g1, constant.sparse()->g() - g1));
+  EXPECT_TRUE(
+      same_step(decayed.network()->parameters()[0] - w1, constant.network()->parameters()[0] - w1));
+  decaying.lr_decay_start = -1;
+  EXPECT_THROW(Trainer(y, decaying), UsageError);
+}
+
 TEST(Trainer, TimeBudgetStopsEarlyWithTheLatestOutput) {
   const at::Tensor clean = test::smooth_image(1, 16, 16);
   TrainOptions o = small_options();

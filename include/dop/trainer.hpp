@@ -51,6 +51,10 @@ struct TrainOptions {
   /// Network step τ, > 0; 0 = the method's default: 1 for DOP (plain gradient descent),
   /// 0.01 for DIP and DIP-L1 (Adam).
   double lr = 0.0;
+  /// DOP: from this iteration on both steps decay as τ·start/t and α·τ·start/t (their
+  /// ratio kept), so that running longer moves the result less and less; ≥ 0, 0 = constant
+  /// steps, as the paper.
+  int64_t lr_decay_start = 0;
   /// Ratio α of the g, h step to the network's (DOP only), ≥ 0. 0 = automatic, scaled
   /// with the image: α = kAutoAlpha · sqrt(C·H·W / kAutoAlphaElements), i.e. 500 for a
   /// 128×128 RGB image, 250 at 64×64, 1000 at 256×256 (measured best over 2,000-3,000

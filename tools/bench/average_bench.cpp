@@ -27,6 +27,9 @@ CLI::App* add_average_command(CLI::App& app, AverageBenchOptions& o) {
   c->add_option("--iterations", o.iterations, "Steps")->capture_default_str();
   c->add_option("--width", o.width, "Network width (0 = the balanced preset's)")
       ->capture_default_str();
+  c->add_option("--lr-decay-after", o.lr_decay_start,
+                "Steps decay as start/t from this iteration (0 = constant; -1 = the preset's)")
+      ->capture_default_str();
   c->add_option("--betas", o.betas, "Weights of the moving averages, each in (0, 1)")
       ->capture_default_str();
   c->add_option("--every", o.every, "Iterations between samples (and every window's end)")
@@ -56,6 +59,7 @@ int run_average(const AverageBenchOptions& o) {
   t.iterations = o.iterations;
   t.seed = o.seed;
   if (o.width > 0) t.network.width = o.width;
+  if (o.lr_decay_start >= 0) t.lr_decay_start = o.lr_decay_start;
   t.output_average = 0.0;  // the trainer's output is the last one; the averages are kept here
   Trainer trainer(noisy, t);
 
