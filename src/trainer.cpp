@@ -471,8 +471,13 @@ Restoration restore(const at::Tensor& observed, const TrainOptions& options,
   for (int64_t it = trainer.iteration() + 1; it <= total; ++it) {
     const at::Tensor loss = trainer.step();
     bool last = it == total;
+    at::Tensor now;  // this step's result, taken at most once (a crop and a copy)
+    auto result_now = [&]() -> const at::Tensor& {
+      if (!now.defined()) now = trainer.output();
+      return now;
+    };
     if (it % window == 0) {
-      const at::Tensor now = trainer.output();
+      result_now();
       if (previous.defined()) {
         change = (now - previous).square().mean().sqrt().item<double>();
         quiet_windows = change < conv.tolerance ? quiet_windows + 1 : 0;
@@ -503,7 +508,7 @@ Restoration restore(const at::Tensor& observed, const TrainOptions& options,
             << "; lower the step (--lr) or the ratio (--alpha)";
         throw RuntimeError(msg.str());
       }
-      if (sample && run.clean.defined()) p.psnr = psnr(trainer.output(), run.clean);
+      if (sample && run.clean.defined()) p.psnr = psnr(result_now(), run.clean);
       p.seconds = offset + seconds();
       if (sample) result.history.push_back(p);
       if (run.on_progress) run.on_progress(p);

@@ -77,14 +77,17 @@ int run_average(const AverageBenchOptions& o) {
   for (int64_t it = 1; it <= o.iterations; ++it) {
     trainer.step();
     const at::Tensor out = trainer.output();
-    std::vector<at::Tensor> now{out};
     for (size_t k = 0; k < n; ++k) {
       if (!sums[k].defined()) sums[k] = at::zeros_like(out);
       sums[k].mul_(o.betas[k]).add_(out, 1.0 - o.betas[k]);
-      now.push_back(sums[k] / (1.0 - std::pow(o.betas[k], static_cast<double>(it))));
     }
     const bool window_end = it % o.window == 0;
     if (it % o.every != 0 && !window_end) continue;
+    // Bias-corrected averages, only where they are read.
+    std::vector<at::Tensor> now{out};
+    for (size_t k = 0; k < n; ++k) {
+      now.push_back(sums[k] / (1.0 - std::pow(o.betas[k], static_cast<double>(it))));
+    }
     std::vector<double> change(n + 1, NAN);
     if (window_end) {
       for (size_t k = 0; k <= n; ++k) {
