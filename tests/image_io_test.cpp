@@ -120,6 +120,26 @@ TEST(ImageIo, DecodesBytesInMemoryAndNamesTheGivenName) {
   expect_throws_naming([&] { decode_image({}, "nothing.png"); }, "nothing.png");
 }
 
+// OpenCV 4.6 decodes PFM through a temporary file and leaves the file behind when it refuses
+// the header; such files go to a folder of this process, removed when it ends.
+TEST(ImageIo, UndecodableFilesLeaveNoTemporaryFiles) {
+  const auto leftovers = [] {
+    int n = 0;
+    for (const fs::path& folder : {fs::temp_directory_path(), fs::path("/tmp")}) {
+      std::error_code ec;
+      for (const auto& entry : fs::directory_iterator(folder, ec)) {
+        n += entry.path().filename().string().rfind("__opencv_temp", 0) == 0;
+      }
+    }
+    return n;
+  };
+  const int before = leftovers();
+  const std::string bad = "PF\n2 \n255\n\xa2\x04\x9a\xee";  // a size OpenCV refuses
+  expect_throws_naming([&] { decode_image(std::vector<char>(bad.begin(), bad.end()), "bad.pfm"); },
+                       "bad.pfm");
+  EXPECT_EQ(leftovers(), before);
+}
+
 TEST(ImageIo, JpegCannotHoldAlphaOr16Bits) {
   test::TempDir dir;
   const SaveReport r = save_image(dir / "x.jpg", make(3, 8, 8, 16, true));

@@ -102,6 +102,36 @@ std::string too_big(const fs::path& path, uint64_t pixels) {
          " pixels (a decompression bomb?); raise it with --max-pixels if the image is genuine";
 }
 
+// OpenCV decodes some formats (PFM, HDR, EXR) from a temporary file written next to it; when
+// such a decode throws before OpenCV's own clean-up (a header whose size OpenCV refuses),
+// OpenCV 4.6 leaves the file behind. Its temporary files go to a folder of this process
+// instead, inside the one the user chose with OPENCV_TEMP_PATH, else the system's; the
+// folder is removed when the process ends.
+class OpenCvTempFolder {
+ public:
+  OpenCvTempFolder() {
+    std::error_code ec;
+    const char* chosen = std::getenv("OPENCV_TEMP_PATH");
+    const fs::path base = chosen && *chosen ? fs::path(chosen) : fs::temp_directory_path(ec);
+    if (ec) return;
+    std::string name = (base / "dop-restore-opencv-XXXXXX").string();
+    if (::mkdtemp(name.data()) == nullptr) return;  // then OpenCV's own default is used
+    path_ = name;
+    ::setenv("OPENCV_TEMP_PATH", name.c_str(), 1);
+  }
+  ~OpenCvTempFolder() {
+    std::error_code ec;
+    if (!path_.empty()) fs::remove_all(path_, ec);
+  }
+  OpenCvTempFolder(const OpenCvTempFolder&) = delete;
+  OpenCvTempFolder& operator=(const OpenCvTempFolder&) = delete;
+
+ private:
+  fs::path path_;
+};
+
+void use_private_opencv_temp_folder() { static const OpenCvTempFolder folder; }
+
 }  // namespace
 
 void set_max_image_pixels(uint64_t pixels) {
@@ -116,6 +146,7 @@ Image load_image(const fs::path& path) { return decode_image(read_bytes(path), p
 
 Image decode_image(const std::vector<char>& bytes, const fs::path& path) {
   if (bytes.empty()) throw InputError("cannot read " + quoted(path) + ": the file is empty");
+  use_private_opencv_temp_folder();
   cv::Mat mat;
   try {
     mat = cv::imdecode(bytes, cv::IMREAD_UNCHANGED);
