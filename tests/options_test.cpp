@@ -49,6 +49,12 @@ TEST(Options, PresetsFillWhatWasNotGiven) {
   EXPECT_EQ(balanced.train.output_average, preset_options(Preset::kBalanced).output_average);
   EXPECT_GT(balanced.train.output_average, 0.0);
   EXPECT_EQ(check_options(parse({"a", "b", "--output-average", "0"})).train.output_average, 0.0);
+  EXPECT_EQ(balanced.train.lr_decay_start, preset_options(Preset::kBalanced).lr_decay_start);
+  EXPECT_EQ(paper.train.lr_decay_start, 0);
+  EXPECT_EQ(check_options(parse({"a", "b", "--lr-decay-after", "0"})).train.lr_decay_start, 0);
+  EXPECT_EQ(check_options(parse({"a", "b", "--preset", "paper", "--lr-decay-after", "300"}))
+                .train.lr_decay_start,
+            300);
   EXPECT_EQ(check_options(parse({"a", "b", "--preset", "paper", "--output-average", "0.9"}))
                 .train.output_average,
             0.9);
@@ -100,6 +106,7 @@ TEST(Options, BadValuesAreUsageErrorsNamingTheOption) {
       {{"--alpha", "-1"}, "alpha"},
       {{"--time-budget", "-1"}, "--time-budget"},
       {{"--output-average", "1"}, "output average"},
+      {{"--lr-decay-after", "-1"}, "lr decay start"},
   };
   for (const auto& [args, named] : cases) {
     std::vector<std::string> all = {"in.png", "out.png"};

@@ -182,7 +182,8 @@ TEST(Trainer, PresetsAreValidAndPaperIsThePublishedSchedule) {
   EXPECT_EQ(paper.alpha, 500.0);
   EXPECT_EQ(paper.sparse_init_scale, 1e-5);
   EXPECT_FALSE(preset_stops_when_converged(Preset::kPaper));
-  EXPECT_LT(preset_options(Preset::kFast).iterations, preset_options(Preset::kBalanced).iterations);
+  EXPECT_LT(preset_options(Preset::kFast).network.width,
+            preset_options(Preset::kBalanced).network.width);
   EXPECT_THROW(parse_preset("quick"), UsageError);
 }
 

@@ -88,10 +88,12 @@ struct TrainOptions {
 
 /// Named settings, from quickest to the paper's exact schedule (dop-restore --preset).
 enum class Preset {
-  /// Fewer iterations and a narrower network: a first look in about a quarter of the time.
+  /// As balanced but width 32: about half the time, 0.6-0.9 dB lower, and a longer run
+  /// slowly loses quality (docs/results/speed).
   kFast,
-  /// The default: DOP's answer, measured to be within 0.3 dB of a 3x longer run, in
-  /// minutes on a CPU (docs/results/speed).
+  /// The default: width 48, at most 2,000 iterations (steps decaying as 2000/t after
+  /// them), the output's moving average, the automatic stop; minutes on a CPU. A 3x longer
+  /// run was measured within 0.3 dB of its result (docs/results/speed).
   kBalanced,
   /// The published schedule: width 128, 150,000 iterations, tau 1, alpha 500, g and h from
   /// 1e-5. Hours on a GPU, days on a CPU; for reproducing the paper.

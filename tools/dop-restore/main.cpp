@@ -79,6 +79,7 @@ nlohmann::json settings_json(const CliOptions& o, const dop::TrainOptions& t) {
           {"lr", t.effective_lr()},
           {"alpha", t.alpha},
           {"init_scale", t.sparse_init_scale},
+          {"lr_decay_after", t.lr_decay_start},
           {"output_average", t.output_average},
           {"jitter", t.input_jitter},
           {"input_scale", t.input_scale},

@@ -79,6 +79,14 @@ void add_options(CLI::App& app, CliOptions& o) {
                      "({:g}, paper {:g})",
                      balanced.sparse_init_scale, paper.sparse_init_scale))
       ->group(method_group);
+  app.add_option(
+         "--lr-decay-after", t.lr_decay_start,
+         fmt::format(
+             "Iteration after which both steps shrink as N/t (their ratio kept), "
+             "so that running longer moves the result less and less (0 = "
+             "constant steps); default: the preset's ({} for fast and balanced, {} for paper)",
+             balanced.lr_decay_start, paper.lr_decay_start))
+      ->group(method_group);
   app.add_option("--output-average", t.output_average,
                  fmt::format("Weight beta in [0, 1) of a moving average of the output over the "
                              "steps, the result instead of the last output (0 = off); default: "
@@ -237,6 +245,7 @@ TrainOptions CliOptions::unset_train_options() {
   TrainOptions t;
   t.iterations = kUnsetCount;
   t.network.width = kUnsetCount;
+  t.lr_decay_start = kUnsetCount;
   t.alpha = std::numeric_limits<double>::quiet_NaN();
   t.sparse_init_scale = std::numeric_limits<double>::quiet_NaN();
   t.output_average = std::numeric_limits<double>::quiet_NaN();
@@ -252,6 +261,9 @@ CheckedOptions check_options(const CliOptions& o) {
   const TrainOptions preset = preset_options(c.preset);
   if (given.iterations == CliOptions::kUnsetCount) c.train.iterations = preset.iterations;
   if (given.network.width == CliOptions::kUnsetCount) c.train.network.width = preset.network.width;
+  if (given.lr_decay_start == CliOptions::kUnsetCount) {
+    c.train.lr_decay_start = preset.lr_decay_start;
+  }
   if (std::isnan(given.alpha)) c.train.alpha = preset.alpha;
   if (std::isnan(given.sparse_init_scale)) {
     c.train.sparse_init_scale = preset.sparse_init_scale;
