@@ -10,9 +10,9 @@ set logscale x
 set key bottom right
 set grid
 set title '128x128, salt-and-pepper 50%'
-plot '128-sp50-reference.csv' using 1:2 with lines lw 2, '128-sp50-balanced.csv' using 1:2 with lines lw 2, 26.657 title 'switching median' with lines dt 2 lc rgb '#ff7f0e'
+plot '128-sp50-reference.csv' using 1:2 with lines lw 2, '128-sp50-balanced.csv' using 1:2 with lines lw 2, '128-sp50-fast.csv' using 1:2 with lines lw 2, 26.657 title 'switching median' with lines dt 2 lc rgb '#ff7f0e'
 set title '256x256, salt-and-pepper 50%'
-plot '256-sp50-reference.csv' using 1:2 with lines lw 2, '256-sp50-balanced.csv' using 1:2 with lines lw 2, 28.447 title 'switching median' with lines dt 2 lc rgb '#ff7f0e'
+plot '256-sp50-reference.csv' using 1:2 with lines lw 2, '256-sp50-balanced.csv' using 1:2 with lines lw 2, '256-sp50-fast.csv' using 1:2 with lines lw 2, 28.447 title 'switching median' with lines dt 2 lc rgb '#ff7f0e'
 set title '128x128, random-valued impulse 30%'
-plot '128-rv30-reference.csv' using 1:2 with lines lw 2, '128-rv30-balanced.csv' using 1:2 with lines lw 2, 13.369 title 'switching median' with lines dt 2 lc rgb '#ff7f0e'
+plot '128-rv30-reference.csv' using 1:2 with lines lw 2, '128-rv30-balanced.csv' using 1:2 with lines lw 2, '128-rv30-fast.csv' using 1:2 with lines lw 2, 13.369 title 'switching median' with lines dt 2 lc rgb '#ff7f0e'
 unset multiplot

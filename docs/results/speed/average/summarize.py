@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """Tables of docs/results/speed/average/README.md from the CSVs in this folder.
 
-Each CSV is one DOP run (balanced preset's settings, width 32, 128x128, one thread): the
-PSNR of the last output and of moving averages of it with weights 0.9 ... 0.995, every 50
-iterations (`-lrdecay2000`: steps decaying as 2000/t after iteration 2000,
-`dop-bench average --lr-decay-after 2000`); the 6000-iteration runs also have the RMS change per 100 iterations of the last
-output and of the 0.95 average (`change_*`)."""
+Each CSV is one DOP run (the balanced preset's tau, alpha rule and g,h start, 128x128, one
+thread; width 32 unless the name says `-w48`): the PSNR of the last output and of moving
+averages of it with weights 0.9 ... 0.995, every 50 iterations (`-lrdecay2000`: steps
+decaying as 2000/t after iteration 2000, `dop-bench average --lr-decay-after 2000`); the
+6000-iteration runs also have the RMS change per 100 iterations of the last output and of
+the 0.95 average (`change_*`)."""
 import csv, glob, math, os
 
 here = os.path.dirname(os.path.abspath(__file__))
@@ -63,4 +64,4 @@ for path in sorted(glob.glob(os.path.join(here, "*it6000.csv"))):
     e = "ema" + BETA
     d = run[6000][e] - run[stop][e]
     print(f"| {name(path)} | {stop} | {run[stop][e]:.2f} | {run[2000][e]:.2f} | {run[6000][e]:.2f} | "
-          f"{d:+.2f} | {'yes' if d >= -0.3 else '**no**'} |")
+          f"{d:+.2f} | {'yes' if abs(d) <= 0.3 else '**no** (' + ('declines' if d < 0 else 'not yet converged') + ')'} |")
