@@ -102,9 +102,9 @@ std::string too_big(const fs::path& path, uint64_t pixels) {
          " pixels (a decompression bomb?); raise it with --max-pixels if the image is genuine";
 }
 
-// OpenCV decodes some formats (PFM, HDR, EXR) from a temporary file written next to it; when
-// such a decode throws before OpenCV's own clean-up (a header whose size OpenCV refuses),
-// OpenCV 4.6 leaves the file behind. Its temporary files go to a folder of this process
+// OpenCV decodes some formats (PFM, HDR, EXR) by first writing the bytes to a temporary file;
+// when such a decode throws before OpenCV's own clean-up (a header whose size OpenCV
+// refuses), OpenCV 4.6 leaves the file behind. Its temporary files go to a folder of this process
 // instead, inside the one the user chose with OPENCV_TEMP_PATH, else the system's; the
 // folder is removed when the process ends.
 class OpenCvTempFolder {
