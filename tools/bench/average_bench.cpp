@@ -30,6 +30,9 @@ CLI::App* add_average_command(CLI::App& app, AverageBenchOptions& o) {
   c->add_option("--lr-decay-after", o.lr_decay_start,
                 "Steps decay as start/t from this iteration (0 = constant; -1 = the preset's)")
       ->capture_default_str();
+  c->add_option("--lr", o.lr, "Network step tau (0 = the preset's)")->capture_default_str();
+  c->add_option("--alpha", o.alpha, "Ratio of the g, h step to tau (0 = the preset's)")
+      ->capture_default_str();
   c->add_option("--betas", o.betas, "Weights of the moving averages, each in (0, 1)")
       ->capture_default_str();
   c->add_option("--every", o.every, "Iterations between samples (and every window's end)")
@@ -60,6 +63,8 @@ int run_average(const AverageBenchOptions& o) {
   t.seed = o.seed;
   if (o.width > 0) t.network.width = o.width;
   if (o.lr_decay_start >= 0) t.lr_decay_start = o.lr_decay_start;
+  if (o.lr > 0.0) t.lr = o.lr;
+  if (o.alpha > 0.0) t.alpha = o.alpha;
   t.output_average = 0.0;  // the trainer's output is the last one; the averages are kept here
   Trainer trainer(noisy, t);
 
