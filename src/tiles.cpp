@@ -91,8 +91,10 @@ Restoration restore_tiled(const at::Tensor& observed, const TrainOptions& option
   overlap = std::min(overlap, tile - 1);
   const auto start = std::chrono::steady_clock::now();
   Restoration result;
-  result.alpha = options.effective_alpha(observed.size(0) * std::min(tile, observed.size(1)) *
-                                         std::min(tile, observed.size(2)));
+  const int64_t tile_elements =
+      observed.size(0) * std::min(tile, observed.size(1)) * std::min(tile, observed.size(2));
+  result.lr = options.effective_lr(tile_elements);
+  result.alpha = options.effective_alpha(tile_elements);
   std::vector<at::Tensor> corruption_tiles;
   const auto tiles_total =
       static_cast<int64_t>(tile_starts(observed.size(1), tile, overlap).size() *

@@ -25,9 +25,10 @@ using detail::require;
 
 constexpr double kDopLr = 1.0;
 constexpr double kAdamLr = 0.01;
-// fast and balanced: the paper's τ, α rule and g,h start with a narrower network and at most
-// 2,000 iterations; past them both steps decay as 2000/t, which keeps a 3x longer run of
-// balanced within 0.3 dB of its result (docs/results/speed has the measurements).
+// fast and balanced: the paper's g,h start and the automatic τ and α (both follow the image
+// size), with a narrower network and at most 2,000 iterations; past them both steps decay as
+// 2000/t, which keeps a 3x longer run of balanced within 0.3 dB of its result
+// (docs/results/speed has the measurements).
 constexpr int64_t kBalancedWidth = 48;
 constexpr int64_t kFastWidth = 32;
 constexpr int64_t kPresetIterations = 2000;
@@ -117,6 +118,7 @@ TrainOptions preset_options(Preset preset) {
     case Preset::kPaper:
       o.iterations = 150000;
       o.network.width = 128;
+      o.lr = kDopLr;
       o.alpha = 500.0;
       o.sparse_init_scale = 1e-5;
       break;
@@ -145,15 +147,18 @@ std::string to_string(StopReason reason) {
   return "?";
 }
 
-double TrainOptions::effective_lr() const {
+double size_factor(int64_t elements) {
+  return std::sqrt(static_cast<double>(std::max<int64_t>(elements, 1)) / kAutoSizeElements);
+}
+
+double TrainOptions::effective_lr(int64_t elements) const {
   if (lr > 0.0) return lr;
-  return method == Method::kDop ? kDopLr : kAdamLr;
+  return method == Method::kDop ? kDopLr * std::max(1.0, size_factor(elements)) : kAdamLr;
 }
 
 double TrainOptions::effective_alpha(int64_t elements) const {
   if (alpha > 0.0) return alpha;
-  return kAutoAlpha *
-         std::sqrt(static_cast<double>(std::max<int64_t>(elements, 1)) / kAutoAlphaElements);
+  return kAutoAlpha * size_factor(elements);
 }
 
 void TrainOptions::validate() const {
@@ -161,7 +166,7 @@ void TrainOptions::validate() const {
   require(lr_decay_start >= 0, "lr decay start", lr_decay_start, ">= 0");
   require(lr >= 0.0 && std::isfinite(lr), "lr", lr, "> 0, or 0 for the method's default");
   require(alpha >= 0.0 && std::isfinite(alpha), "alpha", alpha, "> 0, or 0 for automatic");
-  require(effective_lr() * alpha < 1e30, "lr x alpha", effective_lr() * alpha, "< 1e30");
+  require(lr * alpha < 1e30, "lr x alpha", lr * alpha, "< 1e30");
   require(sparse_init_scale >= 0.0 && std::isfinite(sparse_init_scale), "sparse init scale",
           sparse_init_scale, ">= 0");
   require(input_scale > 0.0 && std::isfinite(input_scale), "input scale", input_scale, "> 0");
@@ -176,7 +181,7 @@ Trainer::Trainer(const at::Tensor& observed, const TrainOptions& options, c10::D
       device_(device),
       height_(0),
       width_(0),
-      lr_(options.effective_lr()),
+      lr_(options.effective_lr(observed.numel())),
       alpha_(options.effective_alpha(observed.numel())) {
   options_.validate();
   if (observed.dim() != 3 || observed.size(0) < 1 || observed.size(1) < 1 || observed.size(2) < 1) {
@@ -449,6 +454,7 @@ Restoration restore(const at::Tensor& observed, const TrainOptions& options,
   Trainer trainer(observed, options, run.device);
   Restoration result;
   result.parameters = trainer.parameter_count();
+  result.lr = trainer.lr();
   result.alpha = trainer.alpha();
   const bool checkpointing = !run.checkpoint.empty();
   if (checkpointing && std::filesystem::exists(run.checkpoint)) {

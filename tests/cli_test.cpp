@@ -1,4 +1,5 @@
 // dop-restore as a user runs it: exit codes, messages, and which files exist afterwards.
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -56,6 +57,11 @@ TEST_F(Cli, RestoresAndReports) {
   EXPECT_EQ(report["device"], "cpu");
   EXPECT_EQ(report["threads"], 1);
   EXPECT_EQ(report["settings"]["width"], 4);
+  // τ and α as set (0 = automatic) and as used for this 30×20 RGB image.
+  EXPECT_EQ(report["settings"]["lr"], 0.0);
+  EXPECT_EQ(report["lr_used"], 1.0);
+  EXPECT_NEAR(report["alpha_used"].get<double>(),
+              500.0 * std::sqrt(3.0 * 20 * 30 / (3 * 128 * 128)), 1e-9);
   EXPECT_EQ(report["history"].size(), 3u);  // iterations 1, 2, 3
   EXPECT_TRUE(report["history"][0].contains("psnr"));
   EXPECT_GT(report["metrics"]["output"]["psnr"].get<double>(), 0.0);

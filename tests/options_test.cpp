@@ -42,8 +42,11 @@ TEST(Options, PresetsFillWhatWasNotGiven) {
   const CheckedOptions paper = check_options(parse({"a", "b", "--preset", "paper"}));
   EXPECT_EQ(paper.train.iterations, 150000);
   EXPECT_EQ(paper.train.network.width, 128);
+  EXPECT_EQ(paper.train.lr, 1.0);
   EXPECT_EQ(paper.train.alpha, 500.0);
   EXPECT_EQ(paper.train.sparse_init_scale, 1e-5);
+  EXPECT_EQ(balanced.train.lr, 0.0);  // automatic, by size
+  EXPECT_EQ(check_options(parse({"a", "b", "--lr", "0.5"})).train.lr, 0.5);
   EXPECT_EQ(paper.train.output_average, 0.0);
   EXPECT_FALSE(paper.convergence.enabled);
   EXPECT_EQ(balanced.train.output_average, preset_options(Preset::kBalanced).output_average);
@@ -60,10 +63,11 @@ TEST(Options, PresetsFillWhatWasNotGiven) {
             0.9);
 
   // Explicit values win over the preset, whatever the order.
-  const CheckedOptions mixed =
-      check_options(parse({"a", "b", "--width", "8", "--preset", "paper", "--alpha", "0",
-                           "--iterations", "7", "--auto-stop", "on", "--time-budget", "2.5"}));
+  const CheckedOptions mixed = check_options(
+      parse({"a", "b", "--width", "8", "--preset", "paper", "--alpha", "0", "--iterations", "7",
+             "--auto-stop", "on", "--time-budget", "2.5", "--lr", "0"}));
   EXPECT_EQ(mixed.train.network.width, 8);
+  EXPECT_EQ(mixed.train.lr, 0.0);
   EXPECT_EQ(mixed.train.iterations, 7);
   EXPECT_EQ(mixed.train.alpha, 0.0);
   EXPECT_TRUE(mixed.convergence.enabled);

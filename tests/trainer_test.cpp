@@ -32,6 +32,32 @@ TEST(TrainOptions, AutomaticAlphaScalesWithTheSquareRootOfTheSize) {
   EXPECT_DOUBLE_EQ(Trainer(y, small_options()).alpha(), 250.0);
 }
 
+// τ = 0 is 1 up to 3×128×128 and grows as sqrt(C·H·W) above it, for DOP only; an explicit
+// τ is kept.
+TEST(TrainOptions, AutomaticStepGrowsWithTheSizeAboveTheReferenceImage) {
+  TrainOptions o;
+  EXPECT_DOUBLE_EQ(o.effective_lr(3 * 64 * 64), 1.0);
+  EXPECT_DOUBLE_EQ(o.effective_lr(128 * 128), 1.0);
+  EXPECT_DOUBLE_EQ(o.effective_lr(3 * 128 * 128), 1.0);
+  EXPECT_DOUBLE_EQ(o.effective_lr(3 * 256 * 256), 2.0);
+  EXPECT_DOUBLE_EQ(o.effective_lr(3 * 512 * 512), 4.0);
+  EXPECT_NEAR(o.effective_lr(256 * 256), 2.0 / std::sqrt(3.0), 1e-9);
+  // α·τ/N, the g, h step per element, is the same from 128×128 up.
+  for (int64_t side : {128, 256, 512}) {
+    const int64_t n = 3 * side * side;
+    EXPECT_NEAR(o.effective_lr(n) * o.effective_alpha(n) / static_cast<double>(n),
+                500.0 / (3 * 128 * 128), 1e-12)
+        << side;
+  }
+  o.lr = 0.5;
+  EXPECT_DOUBLE_EQ(o.effective_lr(3 * 512 * 512), 0.5);
+  o.lr = 0.0;
+  o.method = Method::kDip;
+  EXPECT_DOUBLE_EQ(o.effective_lr(3 * 512 * 512), 0.01);
+  const at::Tensor y = test::smooth_image(3, 64, 64);
+  EXPECT_DOUBLE_EQ(Trainer(y, small_options()).lr(), 1.0);
+}
+
 // Trainers in several threads at once (dop-bench --jobs, one image per GPU) draw the same
 // random numbers as one at a time: each result depends on its seed alone.
 TEST(Trainer, ConcurrentTrainersMatchSequentialOnes) {
@@ -137,7 +163,7 @@ TEST(Trainer, BaselinesFitWithAdamAndHaveNoSparseTerm) {
     TrainOptions o = small_options();
     o.method = m;
     o.iterations = 40;
-    EXPECT_DOUBLE_EQ(o.effective_lr(), 0.01);
+    EXPECT_DOUBLE_EQ(o.effective_lr(3 * 16 * 16), 0.01);
     RunOptions run;
     run.log_every = 39;
     const Restoration r = restore(y, o, run);
@@ -178,7 +204,7 @@ TEST(Trainer, PresetsAreValidAndPaperIsThePublishedSchedule) {
   const TrainOptions paper = preset_options(Preset::kPaper);
   EXPECT_EQ(paper.iterations, 150000);
   EXPECT_EQ(paper.network.width, 128);
-  EXPECT_EQ(paper.effective_lr(), 1.0);
+  EXPECT_EQ(paper.effective_lr(3 * 512 * 512), 1.0);
   EXPECT_EQ(paper.alpha, 500.0);
   EXPECT_EQ(paper.sparse_init_scale, 1e-5);
   EXPECT_FALSE(preset_stops_when_converged(Preset::kPaper));

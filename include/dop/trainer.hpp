@@ -37,9 +37,14 @@ std::string to_string(Method method);
 /// Inverse of to_string; throws dop::UsageError for anything else.
 Method parse_method(const std::string& name);
 
-/// α for a 3×128×128 image when TrainOptions::alpha is 0 (automatic), and that size.
+/// The automatic settings follow the image's size factor s = sqrt(C·H·W / kAutoSizeElements),
+/// 1 for a 3×128×128 image: α = kAutoAlpha · s (TrainOptions::alpha = 0) and, for DOP,
+/// τ = max(1, s) (TrainOptions::lr = 0).
 inline constexpr double kAutoAlpha = 500.0;
-inline constexpr double kAutoAlphaElements = 3.0 * 128.0 * 128.0;
+inline constexpr double kAutoSizeElements = 3.0 * 128.0 * 128.0;
+
+/// sqrt(elements / kAutoSizeElements).
+double size_factor(int64_t elements);
 
 /// Settings of a restoration. Defaults are the paper's (ALGORITHM.md §1) but for α,
 /// which follows the image size.
@@ -48,15 +53,19 @@ struct TrainOptions {
   Method method = Method::kDop;
   /// Gradient steps, ≥ 1. The result is the output at the last one (no early stopping).
   int64_t iterations = 150000;
-  /// Network step τ, > 0; 0 = the method's default: 1 for DOP (plain gradient descent),
-  /// 0.01 for DIP and DIP-L1 (Adam).
+  /// Network step τ, > 0; 0 = the method's default: 0.01 for DIP and DIP-L1 (Adam); for
+  /// DOP (plain gradient descent) 1 up to a 3×128×128 image and max(1, s) above it, s the
+  /// size factor (kAutoSizeElements): 2 at 256×256 RGB, 4 at 512×512. With α ∝ s as well,
+  /// this keeps both the g, h steps per element (α·τ/N) and the network's pull towards the
+  /// noise (τ/√N) what they are at 128×128, so a larger image converges in about as many
+  /// iterations instead of s times as many (docs/results/speed/size). The paper used 1.
   double lr = 0.0;
   /// DOP: from this iteration on both steps decay as τ·start/t and α·τ·start/t (their
   /// ratio kept), so that running longer moves the result less and less; ≥ 0, 0 = constant
   /// steps, as the paper.
   int64_t lr_decay_start = 0;
   /// Ratio α of the g, h step to the network's (DOP only), ≥ 0. 0 = automatic, scaled
-  /// with the image: α = kAutoAlpha · sqrt(C·H·W / kAutoAlphaElements), i.e. 500 for a
+  /// with the image: α = kAutoAlpha · sqrt(C·H·W / kAutoSizeElements), i.e. 500 for a
   /// 128×128 RGB image, 250 at 64×64, 1000 at 256×256 (measured best over 2,000-3,000
   /// iterations at each size: docs/results/alpha-size). The paper used 500 at 512×512
   /// for 150,000 iterations; pass it explicitly to reproduce that.
@@ -78,8 +87,8 @@ struct TrainOptions {
   /// training itself. 0 = off: the last output, as the paper.
   double output_average = 0.0;
 
-  /// The step τ in effect (resolves lr = 0).
-  double effective_lr() const;
+  /// The step τ in effect for an observation of `elements` = C·H·W values (resolves lr = 0).
+  double effective_lr(int64_t elements) const;
   /// The α in effect for an observation of `elements` = C·H·W values (resolves alpha = 0).
   double effective_alpha(int64_t elements) const;
   /// Throws dop::UsageError naming the first setting out of range.
@@ -118,13 +127,15 @@ bool preset_stops_when_converged(Preset preset);
 /// units of the full intensity range). The run stops once the change has stayed below
 /// `tolerance` for `patience` windows in a row, after at least `min_iterations`.
 /// The tolerance suits the presets' average (β 0.95), whose change levels off at
-/// 0.002-0.004 (docs/results/speed/average); 0.005 stopped kodim03 0.47 dB below its
-/// 2,000-iteration result at width 48. The last output alone keeps changing by 0.02-0.03
-/// from the input jitter, so without the average the default tolerance is never met.
+/// 0.002-0.004 at 128×128 and 0.0018-0.0025 at 256×256 (docs/results/speed/average and
+/// speed/size). A slow steady climb looks the same per window: 0.005 stopped kodim03 0.47 dB
+/// below its 2,000-iteration result at 128×128, and 0.004 stopped it at 256×256 0.39 dB
+/// below. The last output alone keeps changing by 0.02-0.03 from the input jitter, so
+/// without the average the default tolerance is never met.
 struct ConvergenceStop {
   bool enabled = false;
   int64_t window = 100;
-  double tolerance = 0.004;
+  double tolerance = 0.0025;
   int64_t patience = 3;
   int64_t min_iterations = 1000;
 };
@@ -171,6 +182,8 @@ class Trainer {
   at::Tensor corruption();
 
   int64_t iteration() const { return iteration_; }
+  /// The step τ in effect (TrainOptions::lr resolved for this image and method).
+  double lr() const { return lr_; }
   /// The α in effect (TrainOptions::alpha resolved for this image).
   double alpha() const { return alpha_; }
   const TrainOptions& options() const { return options_; }
@@ -272,6 +285,8 @@ struct Restoration {
   std::vector<Progress> history;
   int64_t iterations = 0;
   int64_t parameters = 0;
+  /// The step τ in effect (see TrainOptions::lr).
+  double lr = 0.0;
   /// The α in effect (DOP; see TrainOptions::alpha).
   double alpha = 0.0;
   /// Wall-clock seconds of this run (after a resume: since the resume).

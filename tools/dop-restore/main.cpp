@@ -76,7 +76,7 @@ nlohmann::json settings_json(const CliOptions& o, const dop::TrainOptions& t) {
           {"auto_stop", o.auto_stop},
           {"time_budget", o.time_budget},
           {"iterations", t.iterations},
-          {"lr", t.effective_lr()},
+          {"lr", t.lr},
           {"alpha", t.alpha},
           {"init_scale", t.sparse_init_scale},
           {"lr_decay_after", t.lr_decay_start},
@@ -149,7 +149,8 @@ nlohmann::json restore_one(const Job& job, const Context& ctx, c10::Device devic
       ctx.train.network.width,
       ctx.time_budget > 0 ? fmt::format(", {:g} s budget", ctx.time_budget) : std::string(),
       ctx.train.method == dop::Method::kDop
-          ? fmt::format(", alpha {:.4g}", ctx.train.effective_alpha(trained))
+          ? fmt::format(", tau {:.3g}, alpha {:.4g}", ctx.train.effective_lr(trained),
+                        ctx.train.effective_alpha(trained))
           : std::string());
 
   dop::RunOptions run;
@@ -235,6 +236,7 @@ nlohmann::json restore_one(const Job& job, const Context& ctx, c10::Device devic
                              {"bit_depth", input.bit_depth},
                              {"output_bit_depth", saved.bit_depth}}},
                            {"parameters", result.parameters},
+                           {"lr_used", result.lr},
                            {"alpha_used", result.alpha},
                            {"iterations", result.iterations},
                            {"stop_reason", dop::to_string(result.stop_reason)},

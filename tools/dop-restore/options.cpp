@@ -64,8 +64,10 @@ void add_options(CLI::App& app, CliOptions& o) {
                  "preset's)")
       ->group(method_group);
   app.add_option("--lr", t.lr,
-                 "Network step size tau (0 = method's default: dop 1, dip/dip-l1 0.01)")
-      ->capture_default_str()
+                 "Network step size tau; default: the preset's (paper: 1, others automatic); "
+                 "0 = automatic: dip/dip-l1 0.01, dop 1 up to 128x128 RGB and "
+                 "sqrt(C*H*W / (3*128*128)) above, 2 at 256x256 RGB, so that larger images "
+                 "converge in about as many iterations")
       ->group(method_group);
   app.add_option("--alpha", t.alpha,
                  "Ratio of the g,h step to the network's (dop); default: the preset's (paper: "
@@ -246,6 +248,7 @@ TrainOptions CliOptions::unset_train_options() {
   t.iterations = kUnsetCount;
   t.network.width = kUnsetCount;
   t.lr_decay_start = kUnsetCount;
+  t.lr = std::numeric_limits<double>::quiet_NaN();
   t.alpha = std::numeric_limits<double>::quiet_NaN();
   t.sparse_init_scale = std::numeric_limits<double>::quiet_NaN();
   t.output_average = std::numeric_limits<double>::quiet_NaN();
@@ -264,6 +267,7 @@ CheckedOptions check_options(const CliOptions& o) {
   if (given.lr_decay_start == CliOptions::kUnsetCount) {
     c.train.lr_decay_start = preset.lr_decay_start;
   }
+  if (std::isnan(given.lr)) c.train.lr = preset.lr;
   if (std::isnan(given.alpha)) c.train.alpha = preset.alpha;
   if (std::isnan(given.sparse_init_scale)) {
     c.train.sparse_init_scale = preset.sparse_init_scale;
