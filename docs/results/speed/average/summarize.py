@@ -10,7 +10,7 @@ the 0.95 average (`change_*`)."""
 import csv, glob, math, os
 
 here = os.path.dirname(os.path.abspath(__file__))
-TOL, PATIENCE, MIN_IT, BETA = 0.004, 3, 1000, "0.95"  # the automatic stop since session 6 (0.005 before)
+TOL, PATIENCE, MIN_IT, BETA = 0.0025, 3, 1000, "0.95"  # the automatic stop since session 7 (0.004 in session 6, 0.005 before)
 
 
 def load(path):
