@@ -46,8 +46,8 @@ inline constexpr double kAutoSizeElements = 3.0 * 128.0 * 128.0;
 /// sqrt(elements / kAutoSizeElements).
 double size_factor(int64_t elements);
 
-/// Settings of a restoration. Defaults are the paper's (ALGORITHM.md §1) but for α,
-/// which follows the image size.
+/// Settings of a restoration. Defaults are the paper's (ALGORITHM.md §1) but for α and τ,
+/// which follow the image size (τ only above 128×128 RGB).
 struct TrainOptions {
   /// Method fitted (see Method).
   Method method = Method::kDop;
