@@ -4,6 +4,7 @@
 # crops scaled with INTER_AREA (F16 at 512x512 is the paper's file), then
 #   dop-bench corrupt --kind sp --amount 0.5 F16-256.png F16-256-sp50.png
 #   dop-bench corrupt --kind rv --amount 0.3 kodim03-256.png kodim03-256-rv30.png
+#   (and the same --kind sp --amount 0.5 for Baboon and for F16 at 512x512)
 # usage: run.sh DOP_BENCH IMAGE_DIR
 # --lr 2 at 256x256 and the default (--lr 0) at 512x512 are the automatic rule (tau 2, 4);
 # the runs were made while the rule was being measured, hence the explicit values.
@@ -19,6 +20,7 @@ avg --iterations 2500 --lr 1 --alpha 2000 "$img"/F16-256.png "$img"/F16-256-sp50
   F16-256-sp50-a2000-it2500.csv
 avg --iterations 3000 --lr 2 "$img"/kodim03-256.png "$img"/kodim03-256-rv30.png \
   kodim03-256-rv30-t2-it3000.csv
+avg --iterations 2300 "$img"/Baboon-256.png "$img"/Baboon-256-sp50.png Baboon-256-sp50-t2-it2300.csv
 avg --iterations 550 "$img"/F16-512.png "$img"/F16-512-sp50.png F16-512-sp50-auto-it550.csv
 # The old default (tau 1, alpha 1000), measured for the output-average study:
 #   ../average/F16-256-sp50-w48-lrdecay2000-it6000.csv
