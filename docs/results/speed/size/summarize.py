@@ -7,33 +7,13 @@ average of the output every 50 iterations and its RMS change per 100. Names: `-t
 tau 1 and alpha 1000 (the automatic alpha at 256x256, with the paper's tau: the default
 before this study), `-t2` tau 2 with the automatic alpha (the rule adopted here), `-a2000`
 tau 1 with alpha 2000, `-auto` the adopted rule at 512x512 (tau 4, alpha 2000)."""
-import csv, glob, math, os
+import glob, math, os, sys
 
 here = os.path.dirname(os.path.abspath(__file__))
-TOL, PATIENCE, MIN_IT = 0.0025, 3, 1000  # the automatic stop (ConvergenceStop)
+sys.path.insert(0, os.path.dirname(here))
+from curves import auto_stop, load, value  # noqa: E402
+
 AT = [50, 250, 500, 750, 1000, 1500, 2000, 3000, 4000, 5000, 6000]
-
-
-def load(path):
-    with open(path) as f:
-        return {int(r["iteration"]): r for r in csv.DictReader(f)}
-
-
-def value(run, it, key="psnr_avg0.95"):
-    v = run.get(it, {}).get(key, "")
-    return float(v) if v not in ("", None) else math.nan
-
-
-def auto_stop(run, last=2000):
-    quiet = 0
-    for it in sorted(run):
-        if it % 100 or it > last:
-            continue
-        quiet = quiet + 1 if value(run, it, "change_avg0.95") < TOL else 0
-        if quiet >= PATIENCE and it >= MIN_IT and it < last:
-            return it
-    return min(last, max(run))
-
 
 runs = {os.path.basename(p)[:-4]: load(p) for p in sorted(glob.glob(os.path.join(here, "*.csv")))}
 # The default before this study, measured for the output-average study.
