@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The runs of this folder: one `dop-bench average` run per line, one thread each, two at a
+# time on the 2-core machine (about 5 minutes per 2,000 iterations at 128x128, 18 at
+# 256x256). The inputs: centre crops of the paper's images (and of scikit-image's camera,
+# astronaut, coffee and rocket) scaled with INTER_AREA, then for example
+#   dop-bench corrupt --kind sp --amount 0.7 F16-128.png F16-128-sp70.png
+#   dop-bench corrupt --kind rv --amount 0.3 camera-128.png camera-128-rv30.png
+# usage: run.sh DOP_BENCH IMAGE_DIR [CASE TAU ALPHA ITERATIONS]
+#   with no run given, every CSV of this folder is made again from its name
+#   (CASE-tTAU-aALPHA-itN.csv: CASE is IMAGE-SIZE-NOISE, the clean file IMAGE-SIZE.png).
+# The default's settings (width 48, steps decaying as 2000/t after 2000, g,h from 1e-5,
+# seed 0) are dop-bench average's; only tau and alpha are given.
+set -euo pipefail
+bench=$1
+img=$2
+cd "$(dirname "$0")"
+one() {
+  local case=$1 tau=$2 alpha=$3 its=$4
+  local clean=${case%-*}
+  "$bench" average --threads 1 --iterations "$its" --lr "$tau" --alpha "$alpha" \
+    "$img/$clean.png" "$img/$case.png" "$case-t$tau-a$alpha-it$its.csv"
+}
+if [ $# -ge 6 ]; then
+  one "$3" "$4" "$5" "$6"
+  exit
+fi
+for f in *-t*-a*-it*.csv; do
+  [[ $f =~ ^(.+)-t([0-9.]+)-a([0-9.]+)-it([0-9]+)\.csv$ ]]
+  one "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}" "${BASH_REMATCH[3]}" "${BASH_REMATCH[4]}"
+done

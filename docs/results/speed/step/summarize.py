@@ -1,0 +1,63 @@
+#!/usr/bin/env python3
+"""Tables of docs/results/speed/step/README.md from the CSVs in this folder.
+
+Each CSV is one `dop-bench average` run at 128x128 or 256x256 (width 48, g,h from 1e-5, seed 0, one
+thread, steps decaying as 2000/t after 2000: the balanced preset's settings), named
+CASE-tTAU-aALPHA-itN after the network's step tau and the ratio alpha given on the command
+line: t1-a500 is the default's, t1-a288.7 the default's for a gray image (whose automatic
+alpha is 500/sqrt(3)). The default's 6000-iteration runs of ../average are read as well.
+The PSNR is that of the output's 0.95 moving average, the presets' result."""
+import glob, math, os, re, sys
+
+here = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(here))
+from curves import auto_stop, load, value  # noqa: E402
+
+AT = [500, 1000, 1500, 2000, 3000, 6000]
+NAME = re.compile(r"(?P<case>.+)-t(?P<tau>[\d.]+)-a(?P<alpha>[\d.]+)-it(?P<its>\d+)$")
+
+runs = {}
+for path in sorted(glob.glob(os.path.join(here, "*.csv"))):
+    m = NAME.match(os.path.basename(path)[:-4])
+    runs[(m["case"], float(m["tau"]), float(m["alpha"]))] = load(path)
+# The default's runs to 6000 iterations from the output-average study (same settings) and,
+# at 256x256, from the size study.
+for path in glob.glob(os.path.join(here, "..", "average", "*-128-*-w48-lrdecay2000-it6000.csv")):
+    runs[(os.path.basename(path).split("-w48")[0], 1.0, 500.0)] = load(path)
+runs[("F16-256-sp50", 2.0, 1000.0)] = load(os.path.join(here, "..", "size", "F16-256-sp50-t2-it6000.csv"))
+GRAY = {"camera"}  # the one gray image here
+
+
+def default_settings(case):
+    """The automatic tau and alpha of the presets (session 7) for the case's image."""
+    image, side = case.split("-")[:2]
+    s = math.sqrt((1 if image in GRAY else 3) * int(side) ** 2 / (3 * 128 * 128))
+    return max(1.0, s), 500.0 * s
+
+
+def default_of(case):
+    tau, alpha = default_settings(case)
+    return next((r for (c, t, a), r in runs.items()
+                 if c == case and t == tau and abs(a - alpha) < 0.05 * alpha), None)
+
+
+print("## PSNR of the 0.95 average along the run (dB); last column: at 2000 against the default\n")
+print("| case | τ | α | α·τ | " + " | ".join(str(i) for i in AT) + " | vs default at 2000 |")
+print("|---|---|---|---|" + "---|" * len(AT) + "---|")
+for (case, tau, alpha), run in sorted(runs.items()):
+    base = default_of(case)
+    gain = "" if base is None or base is run else f"{value(run, 2000) - value(base, 2000):+.2f}"
+    cells = " | ".join("" if math.isnan(value(run, i)) else f"{value(run, i):.2f}" for i in AT)
+    print(f"| {case} | {tau:g} | {alpha:g} | {tau * alpha:.4g} | {cells} | {gain} |")
+
+print("\n## No early stopping: the automatic stop (at most 2000) against 3x\n")
+print("| case | τ | α | stops at | PSNR there | at 6000 (3x) | 3x - default | within 0.3 dB |")
+print("|---|---|---|---|---|---|---|---|")
+for (case, tau, alpha), run in sorted(runs.items()):
+    if max(run) < 6000:
+        continue
+    stop = auto_stop(run)
+    d = value(run, 6000) - value(run, stop)
+    verdict = "yes" if abs(d) <= 0.3 else "**no** (" + ("declines" if d < 0 else "not yet converged") + ")"
+    print(f"| {case} | {tau:g} | {alpha:g} | {stop} | {value(run, stop):.2f} | {value(run, 6000):.2f} | "
+          f"{d:+.2f} | {verdict} |")
