@@ -1,5 +1,6 @@
-"""What the study scripts of docs/results/speed share: reading one `dop-bench average` CSV
-and applying the automatic stop's rule to the change it recorded."""
+"""What the study scripts of docs/results/speed share: reading one `dop-bench average` CSV,
+applying the automatic stop's rule to the change it recorded, and the no-early-stopping
+check."""
 import csv, math
 
 # The automatic stop (ConvergenceStop) since session 7: 3 checks in a row, 100 iterations
@@ -43,3 +44,14 @@ def auto_stop(run, last=2000, beta="0.95"):
         if quiet >= PATIENCE and it >= MIN_IT and it < last:
             return it
     return min(last, max(run))
+
+
+def three_times(run, last=2000, beta="0.95"):
+    """The no-early-stopping check of a run recorded to 3 x `last` iterations: where the
+    automatic stop ends a default run, the PSNR change from there to 3 x `last`, and the
+    verdict (within 0.3 dB, or why not)."""
+    stop = auto_stop(run, last, beta)
+    key = "psnr_avg" + beta
+    d = value(run, 3 * last, key) - value(run, stop, key)
+    verdict = "yes" if abs(d) <= 0.3 else "**no** (" + ("declines" if d < 0 else "not yet converged") + ")"
+    return stop, d, verdict

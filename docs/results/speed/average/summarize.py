@@ -11,7 +11,7 @@ import glob, os, sys
 
 here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(here))
-from curves import auto_stop, load  # noqa: E402
+from curves import load, three_times  # noqa: E402
 
 
 def name(path):
@@ -34,8 +34,7 @@ print("| run | stops at | PSNR there | at 2000 | at 6000 (3×) | 3× − default
 print("|---|---|---|---|---|---|---|")
 for path in sorted(glob.glob(os.path.join(here, "*it6000.csv"))):
     run = load(path)
-    stop = auto_stop(run, 2000)
+    stop, d, verdict = three_times(run)
     e = "psnr_avg0.95"
-    d = run[6000][e] - run[stop][e]
     print(f"| {name(path)} | {stop} | {run[stop][e]:.2f} | {run[2000][e]:.2f} | {run[6000][e]:.2f} | "
-          f"{d:+.2f} | {'yes' if abs(d) <= 0.3 else '**no** (' + ('declines' if d < 0 else 'not yet converged') + ')'} |")
+          f"{d:+.2f} | {verdict} |")

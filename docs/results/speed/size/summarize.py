@@ -11,7 +11,7 @@ import glob, math, os, sys
 
 here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(here))
-from curves import auto_stop, load, value  # noqa: E402
+from curves import load, three_times, value  # noqa: E402
 
 AT = [50, 250, 500, 750, 1000, 1500, 2000, 3000, 4000, 5000, 6000]
 
@@ -33,7 +33,5 @@ print("|---|---|---|---|---|---|")
 for name, run in runs.items():
     if max(run) < 6000:
         continue
-    stop = auto_stop(run)
-    d = value(run, 6000) - value(run, stop)
-    verdict = "yes" if abs(d) <= 0.3 else "**no** (" + ("declines" if d < 0 else "not yet converged") + ")"
+    stop, d, verdict = three_times(run)
     print(f"| {name} | {stop} | {value(run, stop):.2f} | {value(run, 6000):.2f} | {d:+.2f} | {verdict} |")

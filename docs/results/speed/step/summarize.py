@@ -11,7 +11,7 @@ import glob, math, os, re, sys
 
 here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(here))
-from curves import auto_stop, load, value  # noqa: E402
+from curves import load, three_times, value  # noqa: E402
 
 AT = [500, 1000, 1500, 2000, 3000, 6000]
 NAME = re.compile(r"(?P<case>.+)-t(?P<tau>[\d.]+)-a(?P<alpha>[\d.]+)-it(?P<its>\d+)$")
@@ -56,8 +56,6 @@ print("|---|---|---|---|---|---|---|---|")
 for (case, tau, alpha), run in sorted(runs.items()):
     if max(run) < 6000:
         continue
-    stop = auto_stop(run)
-    d = value(run, 6000) - value(run, stop)
-    verdict = "yes" if abs(d) <= 0.3 else "**no** (" + ("declines" if d < 0 else "not yet converged") + ")"
+    stop, d, verdict = three_times(run)
     print(f"| {case} | {tau:g} | {alpha:g} | {stop} | {value(run, stop):.2f} | {value(run, 6000):.2f} | "
           f"{d:+.2f} | {verdict} |")
