@@ -23,6 +23,7 @@ namespace {
 
 using detail::require;
 
+// The paper's network step, and the least automatic one.
 constexpr double kDopLr = 1.0;
 constexpr double kAdamLr = 0.01;
 // fast and balanced: the paper's g,h start and the automatic τ and α (both follow the image
@@ -153,12 +154,17 @@ double size_factor(int64_t elements) {
 
 double TrainOptions::effective_lr(int64_t elements) const {
   if (lr > 0.0) return lr;
-  return method == Method::kDop ? kDopLr * std::max(1.0, size_factor(elements)) : kAdamLr;
+  return method == Method::kDop ? std::max(kDopLr, kAutoLr * size_factor(elements)) : kAdamLr;
 }
 
 double TrainOptions::effective_alpha(int64_t elements) const {
   if (alpha > 0.0) return alpha;
-  return kAutoAlpha * size_factor(elements);
+  // α·τ, the g, h step: the larger of the two rules, each measured where it wins
+  // (docs/results/speed/step). The automatic α goes with the automatic τ; with an explicit
+  // τ the α is still the one that rule would use.
+  const double s = size_factor(elements);
+  const double tau = std::max(kDopLr, kAutoLr * s);
+  return std::max(kAutoSmallSparseStep * s, kAutoAlpha * kAutoLr * s * s) / tau;
 }
 
 void TrainOptions::validate() const {

@@ -19,35 +19,42 @@ namespace {
 
 TrainOptions small_options();
 
-// α = 0 follows the image: 500 at 3×128×128, ∝ sqrt(C·H·W); an explicit α is kept.
+// α = 0 follows the image: 300 at 3×128×128 and ∝ sqrt(C·H·W) above, 250 at 64×64, 500·s
+// below; an explicit α is kept.
 TEST(TrainOptions, AutomaticAlphaScalesWithTheSquareRootOfTheSize) {
   TrainOptions o;
-  EXPECT_DOUBLE_EQ(o.effective_alpha(3 * 128 * 128), 500.0);
+  EXPECT_DOUBLE_EQ(o.effective_alpha(3 * 128 * 128), 300.0);
+  EXPECT_DOUBLE_EQ(o.effective_alpha(3 * 256 * 256), 600.0);
+  EXPECT_DOUBLE_EQ(o.effective_alpha(3 * 512 * 512), 1200.0);
   EXPECT_DOUBLE_EQ(o.effective_alpha(3 * 64 * 64), 250.0);
-  EXPECT_DOUBLE_EQ(o.effective_alpha(3 * 512 * 512), 2000.0);
-  EXPECT_NEAR(o.effective_alpha(128 * 128), 500.0 / std::sqrt(3.0), 1e-9);
+  EXPECT_NEAR(o.effective_alpha(128 * 128), 250.0, 1e-9);
+  EXPECT_DOUBLE_EQ(o.effective_alpha(3 * 32 * 32), 125.0);
   o.alpha = 42.0;
   EXPECT_DOUBLE_EQ(o.effective_alpha(3 * 512 * 512), 42.0);
   const at::Tensor y = test::smooth_image(3, 64, 64);
   EXPECT_DOUBLE_EQ(Trainer(y, small_options()).alpha(), 250.0);
 }
 
-// τ = 0 is 1 up to 3×128×128 and grows as sqrt(C·H·W) above it, for DOP only; an explicit
-// τ is kept.
-TEST(TrainOptions, AutomaticStepGrowsWithTheSizeAboveTheReferenceImage) {
+// τ = 0 is 2s (s the size factor) and at least 1, for DOP only; an explicit τ is kept.
+TEST(TrainOptions, AutomaticStepGrowsWithTheSize) {
   TrainOptions o;
+  EXPECT_DOUBLE_EQ(o.effective_lr(3 * 32 * 32), 1.0);
   EXPECT_DOUBLE_EQ(o.effective_lr(3 * 64 * 64), 1.0);
-  EXPECT_DOUBLE_EQ(o.effective_lr(128 * 128), 1.0);
-  EXPECT_DOUBLE_EQ(o.effective_lr(3 * 128 * 128), 1.0);
-  EXPECT_DOUBLE_EQ(o.effective_lr(3 * 256 * 256), 2.0);
-  EXPECT_DOUBLE_EQ(o.effective_lr(3 * 512 * 512), 4.0);
-  EXPECT_NEAR(o.effective_lr(256 * 256), 2.0 / std::sqrt(3.0), 1e-9);
+  EXPECT_NEAR(o.effective_lr(128 * 128), 2.0 / std::sqrt(3.0), 1e-9);
+  EXPECT_DOUBLE_EQ(o.effective_lr(3 * 128 * 128), 2.0);
+  EXPECT_DOUBLE_EQ(o.effective_lr(3 * 256 * 256), 4.0);
+  EXPECT_DOUBLE_EQ(o.effective_lr(3 * 512 * 512), 8.0);
   // α·τ/N, the g, h step per element, is the same from 128×128 up.
   for (int64_t side : {128, 256, 512}) {
     const int64_t n = 3 * side * side;
     EXPECT_NEAR(o.effective_lr(n) * o.effective_alpha(n) / static_cast<double>(n),
-                500.0 / (3 * 128 * 128), 1e-12)
+                600.0 / (3 * 128 * 128), 1e-12)
         << side;
+  }
+  // Below, the g, h step is 500·s, as α 250 with τ 1 at 64×64 (continuous in between).
+  for (int64_t side : {16, 64, 96}) {
+    const int64_t n = 3 * side * side;
+    EXPECT_NEAR(o.effective_lr(n) * o.effective_alpha(n), 500.0 * size_factor(n), 1e-9) << side;
   }
   o.lr = 0.5;
   EXPECT_DOUBLE_EQ(o.effective_lr(3 * 512 * 512), 0.5);

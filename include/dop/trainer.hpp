@@ -37,38 +37,44 @@ std::string to_string(Method method);
 /// Inverse of to_string; throws dop::UsageError for anything else.
 Method parse_method(const std::string& name);
 
-/// The automatic settings follow the image's size factor s = sqrt(C·H·W / kAutoSizeElements),
-/// 1 for a 3×128×128 image: α = kAutoAlpha · s (TrainOptions::alpha = 0) and, for DOP,
-/// τ = max(1, s) (TrainOptions::lr = 0).
-inline constexpr double kAutoAlpha = 500.0;
+/// The automatic settings (TrainOptions::lr = 0, alpha = 0) follow the image's size factor
+/// s = sqrt(C·H·W / kAutoSizeElements), 1 for a 3×128×128 image. For DOP the network step
+/// is τ = max(1, kAutoLr · s) and the g, h step α·τ = max(kAutoSmallSparseStep · s,
+/// kAutoAlpha · kAutoLr · s²): τ 2 and α 300 at 128×128 RGB, τ 4 and α 600 at 256×256,
+/// τ 1 and α 250 at 64×64 (where the second rule's g, h step, 150, was measured too slow
+/// for 50% salt-and-pepper), α = 500·s below that. See docs/results/speed/step.
+inline constexpr double kAutoLr = 2.0;
+inline constexpr double kAutoAlpha = 300.0;
+inline constexpr double kAutoSmallSparseStep = 500.0;
 inline constexpr double kAutoSizeElements = 3.0 * 128.0 * 128.0;
 
 /// sqrt(elements / kAutoSizeElements).
 double size_factor(int64_t elements);
 
 /// Settings of a restoration. Defaults are the paper's (ALGORITHM.md §1) but for α and τ,
-/// which follow the image size (τ only above 128×128 RGB).
+/// which follow the image size.
 struct TrainOptions {
   /// Method fitted (see Method).
   Method method = Method::kDop;
   /// Gradient steps, ≥ 1. The result is the output at the last one (no early stopping).
   int64_t iterations = 150000;
   /// Network step τ, > 0; 0 = the method's default: 0.01 for DIP and DIP-L1 (Adam); for
-  /// DOP (plain gradient descent) 1 up to a 3×128×128 image and max(1, s) above it, s the
-  /// size factor (kAutoSizeElements): 2 at 256×256 RGB, 4 at 512×512. With α ∝ s as well,
-  /// this keeps both the g, h steps per element (α·τ/N) and the network's pull towards the
+  /// DOP (plain gradient descent) max(1, 2s), s the size factor (kAutoSizeElements): 2 at
+  /// 128×128 RGB, 4 at 256×256, 8 at 512×512, 1 at 64×64 and below. Growing with s (and α
+  /// with it) keeps the g, h steps per element (α·τ/N) and the network's pull towards the
   /// noise (τ/√N) what they are at 128×128, so a larger image converges in about as many
-  /// iterations instead of s times as many (docs/results/speed/size). The paper used 1.
+  /// iterations instead of s times as many (docs/results/speed/size); with the factor 2
+  /// (τ = s before) every RGB case measured at 128×128 ends higher within the presets'
+  /// 2,000 iterations (docs/results/speed/step). The paper used 1.
   double lr = 0.0;
   /// DOP: from this iteration on both steps decay as τ·start/t and α·τ·start/t (their
   /// ratio kept), so that running longer moves the result less and less; ≥ 0, 0 = constant
   /// steps, as the paper.
   int64_t lr_decay_start = 0;
   /// Ratio α of the g, h step to the network's (DOP only), ≥ 0. 0 = automatic, scaled
-  /// with the image: α = kAutoAlpha · sqrt(C·H·W / kAutoSizeElements), i.e. 500 for a
-  /// 128×128 RGB image, 250 at 64×64, 1000 at 256×256 (measured best over 2,000-3,000
-  /// iterations at each size: docs/results/alpha-size). The paper used 500 at 512×512
-  /// for 150,000 iterations; pass it explicitly to reproduce that.
+  /// with the image (see kAutoAlpha): 300 for a 128×128 RGB image, 600 at 256×256, 1200
+  /// at 512×512, 250 at 64×64 (docs/results/speed/step, docs/results/alpha-size). The paper
+  /// used 500 at 512×512 for 150,000 iterations; pass it explicitly to reproduce that.
   double alpha = 0.0;
   /// g and h start as N(0, sparse_init_scale²) per element, ≥ 0.
   double sparse_init_scale = 1e-5;

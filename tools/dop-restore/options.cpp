@@ -65,15 +65,14 @@ void add_options(CLI::App& app, CliOptions& o) {
       ->group(method_group);
   app.add_option("--lr", t.lr,
                  "Network step size tau; default: the preset's (paper: 1, others automatic); "
-                 "0 = automatic: dip/dip-l1 0.01, dop 1 up to 128x128 RGB and "
-                 "sqrt(C*H*W / (3*128*128)) above, 2 at 256x256 RGB, so that larger images "
-                 "converge in about as many iterations")
+                 "0 = automatic: dip/dip-l1 0.01, dop max(1, 2 * sqrt(C*H*W / (3*128*128))): "
+                 "2 at 128x128 RGB, 4 at 256x256, 1 at 64x64 and below")
       ->group(method_group);
   app.add_option("--alpha", t.alpha,
                  "Ratio of the g,h step to the network's (dop); default: the preset's (paper: "
-                 "500, others automatic); 0 = automatic, by image size: "
-                 "500 * sqrt(C*H*W / (3*128*128)), 500 at 128x128 RGB, 2000 at 512x512 RGB "
-                 "(the paper used 500 at 512x512 with 150000 iterations)")
+                 "500, others automatic); 0 = automatic, by image size: 300 at 128x128 RGB, "
+                 "600 at 256x256, 1200 at 512x512 (300 * sqrt(C*H*W / (3*128*128))), 250 at "
+                 "64x64 (the paper used 500 at 512x512 with 150000 iterations)")
       ->group(method_group);
   app.add_option(
          "--init-scale", t.sparse_init_scale,
