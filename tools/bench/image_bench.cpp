@@ -53,13 +53,14 @@ struct Preset {
   int seeds;
   int64_t log_every;
   double alpha;  // 0 = the library's automatic α
+  double lr;     // DOP's τ; 0 = the library's automatic τ
 };
 
 Preset preset(const std::string& name) {
-  if (name == "smoke") return {32, 8, 60, 1, 10, 0.0};
-  if (name == "cpu") return {128, 32, 2000, 1, 50, 0.0};
-  // The paper's exact schedule, α included (its images are 512×512).
-  if (name == "paper") return {0, 128, 150000, 1, 1000, 500.0};
+  if (name == "smoke") return {32, 8, 60, 1, 10, 0.0, 0.0};
+  if (name == "cpu") return {128, 32, 2000, 1, 50, 0.0, 0.0};
+  // The paper's exact schedule, α and τ included (its images are 512×512).
+  if (name == "paper") return {0, 128, 150000, 1, 1000, 500.0, 1.0};
   throw UsageError("unknown preset '" + name + "': use smoke, cpu or paper");
 }
 
@@ -385,6 +386,7 @@ class Experiment {
       t.iterations = o_.iterations;
       t.network.width = o_.width;
       if (o_.alpha > 0) t.alpha = o_.alpha;
+      if (o_.lr > 0 && t.method == Method::kDop) t.lr = o_.lr;
       t.seed = static_cast<uint64_t>(seed);
       RunOptions run;
       run.device = device_;
@@ -602,6 +604,7 @@ std::vector<CLI::App*> add_image_commands(CLI::App& app, ImageBenchOptions& o) {
     c->add_option("--width", o.width, "Network width");
     c->add_option("--iterations", o.iterations, "Iterations of every trained method");
     c->add_option("--alpha", o.alpha, "DOP's alpha (default: the library's)");
+    c->add_option("--lr", o.lr, "DOP's network step tau (default: the library's)");
     c->add_option("--seeds", o.seeds, "Repeat each run with this many seeds");
     c->add_option("--log-every", o.log_every, "Iterations between learning-curve samples");
     c->add_option("--out", o.out, "Output folder (default dop-bench-out/<subcommand>)");
@@ -624,6 +627,7 @@ int run_image_bench(const std::string& name, ImageBenchOptions o) {
   if (o.iterations <= 0) o.iterations = p.iterations;
   if (o.seeds <= 0) o.seeds = p.seeds;
   if (o.alpha <= 0) o.alpha = p.alpha;
+  if (o.lr <= 0) o.lr = p.lr;
   if (o.log_every <= 0) o.log_every = std::max<int64_t>(1, std::min(p.log_every, o.iterations));
   if (o.out.empty()) o.out = "dop-bench-out/" + name;
   if (o.methods.empty()) o.methods = name == "figure5" ? kTrainedMethods : kAllMethods;

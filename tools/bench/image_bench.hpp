@@ -36,6 +36,8 @@ struct ImageBenchOptions {
   int64_t iterations = 0;
   /// DOP's α; 0 = the library's default.
   double alpha = 0.0;
+  /// DOP's network step τ; 0 = the library's default (DIP and DIP-L1 keep Adam's 0.01).
+  double lr = 0.0;
   /// Each run repeated with seeds 0 … seeds-1 (noise and training); mean and spread.
   int seeds = 0;
   /// Learning-curve samples every this many iterations.

@@ -6,4 +6,4 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 bench="${DOP_BENCH:-$here/../../../build/tools/bench/dop-bench}"
-"$bench" all --preset cpu --jobs 2 --out "$here" 2>"$here/progress.log" | tee "$here/all.txt"
+"$bench" all --preset cpu --lr 1 --alpha 500 --jobs 2 --out "$here" 2>"$here/progress.log" | tee "$here/all.txt"
