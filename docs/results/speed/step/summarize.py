@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
 """Tables of docs/results/speed/step/README.md from the CSVs in this folder.
 
-Each CSV is one `dop-bench average` run at 128x128 or 256x256 (width 48, g,h from 1e-5, seed 0, one
-thread, steps decaying as 2000/t after 2000: the balanced preset's settings), named
+Each CSV is one `dop-bench average` run at 64x64 to 256x256 (width 48, g,h from 1e-5, seed 0,
+one thread, steps decaying as 2000/t after 2000: the balanced preset's settings), named
 CASE-tTAU-aALPHA-itN after the network's step tau and the ratio alpha given on the command
-line: t1-a500 is the default's, t1-a288.7 the default's for a gray image (whose automatic
-alpha is 500/sqrt(3)). The default's 6000-iteration runs of ../average are read as well.
-The PSNR is that of the output's 0.95 moving average, the presets' result."""
+line: t1-a500 is the session-7 rule's at 128x128 RGB, t1-a288.7 its value for a gray image
+(alpha 500/sqrt(3)). The session-7 rule's 6000-iteration runs of ../average are read as
+well. The PSNR is that of the output's 0.95 moving average, the presets' result."""
 import glob, math, os, re, sys
 
 here = os.path.dirname(os.path.abspath(__file__))
@@ -28,11 +28,27 @@ runs[("F16-256-sp50", 2.0, 1000.0)] = load(os.path.join(here, "..", "size", "F16
 GRAY = {"camera"}  # the one gray image here
 
 
-def default_settings(case):
-    """The automatic tau and alpha of the presets (session 7) for the case's image."""
+def size_factor(case):
     image, side = case.split("-")[:2]
-    s = math.sqrt((1 if image in GRAY else 3) * int(side) ** 2 / (3 * 128 * 128))
+    return math.sqrt((1 if image in GRAY else 3) * int(side) ** 2 / (3 * 128 * 128))
+
+
+def default_settings(case):
+    """The automatic tau and alpha of the presets from session 7 to 9 for the case's image."""
+    s = size_factor(case)
     return max(1.0, s), 500.0 * s
+
+
+def new_settings(case):
+    """The automatic tau and alpha since session 10: tau = max(1, 2s), alpha*tau = max(500s, 600s^2)."""
+    s = size_factor(case)
+    tau = max(1.0, 2 * s)
+    return tau, max(500 * s, 600 * s * s) / tau
+
+
+def is_new_default(case, tau, alpha):
+    t, a = new_settings(case)
+    return abs(tau - t) < 0.01 * t and abs(alpha - a) < 0.01 * a
 
 
 def default_of(case):
@@ -41,21 +57,24 @@ def default_of(case):
                  if c == case and t == tau and abs(a - alpha) < 0.05 * alpha), None)
 
 
-print("## PSNR of the 0.95 average along the run (dB); last column: at 2000 against the default\n")
-print("| case | τ | α | α·τ | " + " | ".join(str(i) for i in AT) + " | vs default at 2000 |")
+print("## PSNR of the 0.95 average along the run (dB); at 2000 against the session-7 rule;"
+      " * = the default since session 10\n")
+print("| case | τ | α | α·τ | " + " | ".join(str(i) for i in AT) + " | vs session 7 at 2000 |")
 print("|---|---|---|---|" + "---|" * len(AT) + "---|")
 for (case, tau, alpha), run in sorted(runs.items()):
     base = default_of(case)
     gain = "" if base is None or base is run else f"{value(run, 2000) - value(base, 2000):+.2f}"
     cells = " | ".join("" if math.isnan(value(run, i)) else f"{value(run, i):.2f}" for i in AT)
-    print(f"| {case} | {tau:g} | {alpha:g} | {tau * alpha:.4g} | {cells} | {gain} |")
+    star = " *" if is_new_default(case, tau, alpha) else ""
+    print(f"| {case}{star} | {tau:g} | {alpha:g} | {tau * alpha:.4g} | {cells} | {gain} |")
 
 print("\n## No early stopping: the automatic stop (at most 2000) against 3x\n")
-print("| case | τ | α | stops at | PSNR there | at 6000 (3x) | 3x - default | within 0.3 dB |")
+print("| case | τ | α | stops at | PSNR there | at 6000 (3x) | 3x - stop | within 0.3 dB |")
 print("|---|---|---|---|---|---|---|---|")
 for (case, tau, alpha), run in sorted(runs.items()):
     if max(run) < 6000:
         continue
     stop, d, verdict = three_times(run)
-    print(f"| {case} | {tau:g} | {alpha:g} | {stop} | {value(run, stop):.2f} | {value(run, 6000):.2f} | "
+    star = " *" if is_new_default(case, tau, alpha) else ""
+    print(f"| {case}{star} | {tau:g} | {alpha:g} | {stop} | {value(run, stop):.2f} | {value(run, 6000):.2f} | "
           f"{d:+.2f} | {verdict} |")
