@@ -103,8 +103,8 @@ struct TrainOptions {
 
 /// Named settings, from quickest to the paper's exact schedule (dop-restore --preset).
 enum class Preset {
-  /// As balanced but width 32: about half the time, 0.6-0.9 dB lower, and a longer run
-  /// slowly loses quality (docs/results/speed).
+  /// As balanced but width 32: about two thirds of the time, 0.7-0.9 dB lower, and a longer
+  /// run slowly loses quality (docs/results/speed).
   kFast,
   /// The default: width 48, at most 2,000 iterations (steps decaying as 2000/t after
   /// them), the output's moving average, the automatic stop; minutes on a CPU. A 3x longer
