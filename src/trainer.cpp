@@ -152,9 +152,16 @@ double size_factor(int64_t elements) {
   return std::sqrt(static_cast<double>(std::max<int64_t>(elements, 1)) / kAutoSizeElements);
 }
 
+namespace {
+
+// DOP's automatic network step τ for size factor s.
+double auto_dop_lr(double s) { return std::max(kDopLr, kAutoLr * s); }
+
+}  // namespace
+
 double TrainOptions::effective_lr(int64_t elements) const {
   if (lr > 0.0) return lr;
-  return method == Method::kDop ? std::max(kDopLr, kAutoLr * size_factor(elements)) : kAdamLr;
+  return method == Method::kDop ? auto_dop_lr(size_factor(elements)) : kAdamLr;
 }
 
 double TrainOptions::effective_alpha(int64_t elements) const {
@@ -163,8 +170,7 @@ double TrainOptions::effective_alpha(int64_t elements) const {
   // (docs/results/speed/step). The automatic α goes with the automatic τ; with an explicit
   // τ the α is still the one that rule would use.
   const double s = size_factor(elements);
-  const double tau = std::max(kDopLr, kAutoLr * s);
-  return std::max(kAutoSmallSparseStep * s, kAutoAlpha * kAutoLr * s * s) / tau;
+  return std::max(kAutoSmallSparseStep * s, kAutoAlpha * kAutoLr * s * s) / auto_dop_lr(s);
 }
 
 void TrainOptions::validate() const {

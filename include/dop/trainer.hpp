@@ -60,12 +60,13 @@ struct TrainOptions {
   int64_t iterations = 150000;
   /// Network step τ, > 0; 0 = the method's default: 0.01 for DIP and DIP-L1 (Adam); for
   /// DOP (plain gradient descent) max(1, 2s), s the size factor (kAutoSizeElements): 2 at
-  /// 128×128 RGB, 4 at 256×256, 8 at 512×512, 1 at 64×64 and below. Growing with s (and α
-  /// with it) keeps the g, h steps per element (α·τ/N) and the network's pull towards the
-  /// noise (τ/√N) what they are at 128×128, so a larger image converges in about as many
-  /// iterations instead of s times as many (docs/results/speed/size); with the factor 2
-  /// (τ = s before) every RGB case measured at 128×128 ends higher within the presets'
-  /// 2,000 iterations (docs/results/speed/step). The paper used 1.
+  /// 128×128 RGB, 4 at 256×256, 8 at 512×512, 1 at 64×64 and below. From 128×128 up,
+  /// growing with s (and α with it) keeps the g, h steps per element (α·τ/N) and the
+  /// network's pull towards the noise (τ/√N) what they are at 128×128, so a larger image
+  /// converges in about as many iterations instead of s times as many
+  /// (docs/results/speed/size); with the factor 2 (τ = s before) every RGB case measured
+  /// at 128×128 ends higher within the presets' 2,000 iterations
+  /// (docs/results/speed/step). The paper used 1.
   double lr = 0.0;
   /// DOP: from this iteration on both steps decay as τ·start/t and α·τ·start/t (their
   /// ratio kept), so that running longer moves the result less and less; ≥ 0, 0 = constant
