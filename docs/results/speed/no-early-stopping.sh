@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The no-early-stopping check of the balanced preset: DOP with its settings (width 32,
-# tau 1, alpha 500 as the automatic rule gave until session 9, g,h from 1e-5) run to 3x its 2,000 iterations on bench images
-# and levels (128x128 crops, noise seed 0); the PSNR at 2,000 and at 6,000 come from the
-# learning curves. One thread (the other core ran `dop-bench speed` at the same time).
+# tau 1, alpha 500 as the automatic rule gave until session 9, g,h from 1e-5) run to 3x
+# its 2,000 iterations on bench images and levels (128x128 crops, noise seed 0); the PSNR
+# at 2,000 and at 6,000 come from the learning curves. One thread (the other core ran `dop-bench speed` at the same time).
 # usage: docs/results/speed/no-early-stopping.sh [BUILD_DIR]
 set -euo pipefail
 cd "$(dirname "$0")"

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The runs of this folder: one `dop-bench average` run per CSV, one thread each, two at a
 # time on the 2-core machine (about 5 minutes per 2,000 iterations at 128x128, 18 at
-# 256x256, 1 at 64x64). The inputs (64x64 to 256x256): centre crops of the paper's images (and of scikit-image's camera,
-# astronaut, coffee and rocket) scaled with INTER_AREA, then for example
+# 256x256, 1 at 64x64). The inputs: centre crops of the paper's images (and of
+# scikit-image's camera, astronaut, coffee and rocket) scaled with INTER_AREA to 64x64 to
+# 256x256, then for example
 #   dop-bench corrupt --kind sp --amount 0.7 F16-128.png F16-128-sp70.png
 #   dop-bench corrupt --kind rv --amount 0.3 camera-128.png camera-128-rv30.png
 # usage: run.sh DOP_BENCH IMAGE_DIR [CASE TAU ALPHA ITERATIONS]

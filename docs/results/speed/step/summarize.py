@@ -46,9 +46,10 @@ def new_settings(case):
     return tau, max(500 * s, 600 * s * s) / tau
 
 
-def is_new_default(case, tau, alpha):
+def label(case, tau, alpha):
+    """The case's name, with a * where tau and alpha are the default since session 10."""
     t, a = new_settings(case)
-    return abs(tau - t) < 0.01 * t and abs(alpha - a) < 0.01 * a
+    return case + (" *" if abs(tau - t) < 0.01 * t and abs(alpha - a) < 0.01 * a else "")
 
 
 def default_of(case):
@@ -65,8 +66,7 @@ for (case, tau, alpha), run in sorted(runs.items()):
     base = default_of(case)
     gain = "" if base is None or base is run else f"{value(run, 2000) - value(base, 2000):+.2f}"
     cells = " | ".join("" if math.isnan(value(run, i)) else f"{value(run, i):.2f}" for i in AT)
-    star = " *" if is_new_default(case, tau, alpha) else ""
-    print(f"| {case}{star} | {tau:g} | {alpha:g} | {tau * alpha:.4g} | {cells} | {gain} |")
+    print(f"| {label(case, tau, alpha)} | {tau:g} | {alpha:g} | {tau * alpha:.4g} | {cells} | {gain} |")
 
 print("\n## No early stopping: the automatic stop (at most 2000) against 3x\n")
 print("| case | τ | α | stops at | PSNR there | at 6000 (3x) | 3x - stop | within 0.3 dB |")
@@ -75,6 +75,5 @@ for (case, tau, alpha), run in sorted(runs.items()):
     if max(run) < 6000:
         continue
     stop, d, verdict = three_times(run)
-    star = " *" if is_new_default(case, tau, alpha) else ""
-    print(f"| {case}{star} | {tau:g} | {alpha:g} | {stop} | {value(run, stop):.2f} | {value(run, 6000):.2f} | "
+    print(f"| {label(case, tau, alpha)} | {tau:g} | {alpha:g} | {stop} | {value(run, stop):.2f} | {value(run, 6000):.2f} | "
           f"{d:+.2f} | {verdict} |")
