@@ -148,6 +148,29 @@ std::string to_string(StopReason reason) {
   return "?";
 }
 
+std::string to_string(StepDecay decay) {
+  switch (decay) {
+    case StepDecay::kInverse:
+      return "inverse";
+    case StepDecay::kInverseLog:
+      return "inverse-log";
+  }
+  return "?";
+}
+
+StepDecay parse_step_decay(const std::string& name) {
+  for (StepDecay d : {StepDecay::kInverse, StepDecay::kInverseLog}) {
+    if (to_string(d) == name) return d;
+  }
+  throw UsageError("unknown step decay '" + name + "': use inverse or inverse-log");
+}
+
+double step_decay_factor(int64_t t, int64_t start, StepDecay decay) {
+  if (start <= 0 || t <= start) return 1.0;
+  const double r = static_cast<double>(t) / static_cast<double>(start);
+  return decay == StepDecay::kInverse ? 1.0 / r : 1.0 / (r * (1.0 + std::log(r)));
+}
+
 double size_factor(int64_t elements) {
   return std::sqrt(static_cast<double>(std::max<int64_t>(elements, 1)) / kAutoSizeElements);
 }
@@ -255,8 +278,7 @@ at::Tensor Trainer::step() {
     torch::NoGradGuard no_grad;
     const size_t n = net_params_.size();
     const int64_t t = iteration_ + 1;
-    const int64_t start = options_.lr_decay_start;
-    const double lr = start > 0 && t > start ? lr_ * static_cast<double>(start) / t : lr_;
+    const double lr = lr_ * step_decay_factor(t, options_.lr_decay_start, options_.lr_decay);
     for (size_t i = 0; i < n; ++i) params[i].sub_(grads[i], lr);
     params[n].sub_(grads[n], alpha_ * lr);
     params[n + 1].sub_(grads[n + 1], alpha_ * lr);
@@ -325,6 +347,10 @@ std::vector<std::pair<std::string, std::string>> Trainer::fingerprint() const {
   }
   if (options_.lr_decay_start > 0) {
     settings.emplace_back("lr decay start", std::to_string(options_.lr_decay_start));
+    // Checkpoints from before the form could be chosen decayed as S/t and carry no entry.
+    if (options_.lr_decay != StepDecay::kInverse) {
+      settings.emplace_back("lr decay", to_string(options_.lr_decay));
+    }
   }
   return settings;
 }

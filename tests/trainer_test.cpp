@@ -243,33 +243,63 @@ TEST(Trainer, OutputAverageIsTheMovingAverageOfTheOutputs) {
   EXPECT_THROW(Trainer(y, averaged), UsageError);
 }
 
-// After lr_decay_start the steps shrink as start/t: from the same state and the same
-// gradient (same seeds), step 2 with start 1 moves every parameter half as far.
+// The decay factor: 1 up to the start (and without one); then S/t, or S/(t·(1 + ln(t/S))).
+TEST(TrainOptions, StepDecayFactor) {
+  for (StepDecay d : {StepDecay::kInverse, StepDecay::kInverseLog}) {
+    EXPECT_EQ(parse_step_decay(to_string(d)), d);
+    EXPECT_EQ(step_decay_factor(2000, 2000, d), 1.0);
+    EXPECT_EQ(step_decay_factor(1, 2000, d), 1.0);
+    EXPECT_EQ(step_decay_factor(9000, 0, d), 1.0);
+  }
+  EXPECT_DOUBLE_EQ(step_decay_factor(6000, 2000, StepDecay::kInverse), 1.0 / 3.0);
+  EXPECT_DOUBLE_EQ(step_decay_factor(6000, 2000, StepDecay::kInverseLog),
+                   1.0 / (3.0 * (1.0 + std::log(3.0))));
+  // From S to 3S the log form moves the parameters ln(1 + ln 3)/ln 3 ≈ 0.68 as far as S/t.
+  double inverse = 0.0;
+  double log_form = 0.0;
+  for (int64_t t = 2001; t <= 6000; ++t) {
+    inverse += step_decay_factor(t, 2000, StepDecay::kInverse);
+    log_form += step_decay_factor(t, 2000, StepDecay::kInverseLog);
+  }
+  EXPECT_NEAR(log_form / inverse, std::log(1.0 + std::log(3.0)) / std::log(3.0), 1e-3);
+  EXPECT_THROW(parse_step_decay("cosine"), UsageError);
+}
+
+// After lr_decay_start both steps shrink by the decay factor: from the same state and the
+// same gradient (same seeds), step 2 with start 1 moves every parameter 1/2 as far (S/t),
+// or 1/(2(1 + ln 2)) (the log form).
 TEST(Trainer, StepDecayScalesBothStepsAlike) {
   const at::Tensor y = test::smooth_image(3, 20, 18);
   TrainOptions o = small_options();
-  TrainOptions decaying = o;
-  decaying.lr_decay_start = 1;
-  Trainer constant(y, o);
-  Trainer decayed(y, decaying);
-  constant.step();
-  decayed.step();
-  const at::Tensor g1 = decayed.sparse()->g().detach().clone();
-  const at::Tensor w1 = decayed.network()->parameters()[0].detach().clone();
-  ASSERT_TRUE(at::equal(g1, constant.sparse()->g()));
-  constant.step();
-  decayed.step();
-  // Each step is compared as a whole: the difference of two float parameters rounds to
-  // the parameter's precision, not the step's.
-  auto same_step = [](const at::Tensor& half, const at::Tensor& full) {
-    const double size = full.abs().max().item<double>();
-    return size > 0 && (half - full / 2).abs().max().item<double>() < 1e-3 * size;
-  };
-  EXPECT_TRUE(same_step(decayed.sparse()->g() - g1, constant.sparse()->g() - g1));
-  EXPECT_TRUE(
-      same_step(decayed.network()->parameters()[0] - w1, constant.network()->parameters()[0] - w1));
-  decaying.lr_decay_start = -1;
-  EXPECT_THROW(Trainer(y, decaying), UsageError);
+  for (auto [decay, scale] : {std::pair{StepDecay::kInverse, 0.5},
+                              std::pair{StepDecay::kInverseLog, 0.5 / (1.0 + std::log(2.0))}}) {
+    TrainOptions decaying = o;
+    decaying.lr_decay_start = 1;
+    decaying.lr_decay = decay;
+    Trainer constant(y, o);
+    Trainer decayed(y, decaying);
+    constant.step();
+    decayed.step();
+    const at::Tensor g1 = decayed.sparse()->g().detach().clone();
+    const at::Tensor w1 = decayed.network()->parameters()[0].detach().clone();
+    ASSERT_TRUE(at::equal(g1, constant.sparse()->g()));
+    constant.step();
+    decayed.step();
+    // Each step is compared as a whole: the difference of two float parameters rounds to
+    // the parameter's precision, not the step's.
+    auto same_step = [scale = scale](const at::Tensor& part, const at::Tensor& full) {
+      const double size = full.abs().max().item<double>();
+      return size > 0 && (part - full * scale).abs().max().item<double>() < 1e-3 * size;
+    };
+    EXPECT_TRUE(same_step(decayed.sparse()->g() - g1, constant.sparse()->g() - g1))
+        << to_string(decay);
+    EXPECT_TRUE(same_step(decayed.network()->parameters()[0] - w1,
+                          constant.network()->parameters()[0] - w1))
+        << to_string(decay);
+  }
+  TrainOptions bad = o;
+  bad.lr_decay_start = -1;
+  EXPECT_THROW(Trainer(y, bad), UsageError);
 }
 
 TEST(Trainer, TimeBudgetStopsEarlyWithTheLatestOutput) {

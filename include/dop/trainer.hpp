@@ -51,6 +51,25 @@ inline constexpr double kAutoSizeElements = 3.0 * 128.0 * 128.0;
 /// sqrt(elements / kAutoSizeElements).
 double size_factor(int64_t elements);
 
+/// How DOP's two steps shrink after TrainOptions::lr_decay_start = S (their ratio kept).
+enum class StepDecay {
+  /// S/t: the first form (sessions 6-10).
+  kInverse,
+  /// S/(t·(1 + ln(t/S))): shrinks faster than S/t, yet its sum still grows without bound
+  /// (as S·ln(1 + ln(t/S))), so training never freezes; from S to 3S it moves the
+  /// parameters about two thirds as far as S/t (docs/results/speed/step).
+  kInverseLog,
+};
+
+/// "inverse", "inverse-log".
+std::string to_string(StepDecay decay);
+/// Inverse of to_string; throws dop::UsageError for anything else.
+StepDecay parse_step_decay(const std::string& name);
+
+/// The factor both steps are multiplied by at iteration t (counted from 1) for decay
+/// start S: 1 up to S (and always for S = 0), then as `decay` says.
+double step_decay_factor(int64_t t, int64_t start, StepDecay decay);
+
 /// Settings of a restoration. Defaults are the paper's (ALGORITHM.md §1) but for α and τ,
 /// which follow the image size.
 struct TrainOptions {
@@ -68,10 +87,11 @@ struct TrainOptions {
   /// at 128×128 ends higher within the presets' 2,000 iterations
   /// (docs/results/speed/step). The paper used 1.
   double lr = 0.0;
-  /// DOP: from this iteration on both steps decay as τ·start/t and α·τ·start/t (their
-  /// ratio kept), so that running longer moves the result less and less; ≥ 0, 0 = constant
-  /// steps, as the paper.
+  /// DOP: after this iteration both steps decay (their ratio kept, form: lr_decay), so that
+  /// running longer moves the result less and less; ≥ 0, 0 = constant steps, as the paper.
   int64_t lr_decay_start = 0;
+  /// DOP: how the steps decay after lr_decay_start (see StepDecay).
+  StepDecay lr_decay = StepDecay::kInverseLog;
   /// Ratio α of the g, h step to the network's (DOP only), ≥ 0. 0 = automatic, scaled
   /// with the image (see kAutoAlpha): 300 for a 128×128 RGB image, 600 at 256×256, 1200
   /// at 512×512, 250 at 64×64 (docs/results/speed/step, docs/results/alpha-size). The paper

@@ -28,8 +28,11 @@ CLI::App* add_average_command(CLI::App& app, AverageBenchOptions& o) {
   c->add_option("--width", o.width, "Network width (0 = the balanced preset's)")
       ->capture_default_str();
   c->add_option("--lr-decay-after", o.lr_decay_start,
-                "Steps decay as start/t from this iteration (0 = constant; -1 = the preset's)")
+                "Steps decay after this iteration (0 = constant; -1 = the preset's)")
       ->capture_default_str();
+  c->add_option("--lr-decay", o.lr_decay,
+                "Form of the decay: inverse (start/t) or inverse-log (start/(t(1+ln(t/start)))); "
+                "default: the preset's");
   c->add_option("--lr", o.lr, "Network step tau (0 = the preset's)")->capture_default_str();
   c->add_option("--alpha", o.alpha, "Ratio of the g, h step to tau (0 = the preset's)")
       ->capture_default_str();
@@ -63,6 +66,7 @@ int run_average(const AverageBenchOptions& o) {
   t.seed = o.seed;
   if (o.width > 0) t.network.width = o.width;
   if (o.lr_decay_start >= 0) t.lr_decay_start = o.lr_decay_start;
+  if (!o.lr_decay.empty()) t.lr_decay = parse_step_decay(o.lr_decay);
   if (o.lr > 0.0) t.lr = o.lr;
   if (o.alpha > 0.0) t.alpha = o.alpha;
   t.output_average = 0.0;  // the trainer's output is the last one; the averages are kept here

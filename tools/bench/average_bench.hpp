@@ -19,6 +19,7 @@ struct AverageBenchOptions {
   int64_t iterations = 3000;
   int64_t width = 0;            // 0 = the preset's
   int64_t lr_decay_start = -1;  // -1 = the preset's
+  std::string lr_decay;         // empty = the preset's
   double lr = 0.0;              // 0 = the preset's
   double alpha = 0.0;           // 0 = the preset's
   std::vector<double> betas{0.9, 0.95, 0.98, 0.99, 0.995};

@@ -83,8 +83,8 @@ void add_options(CLI::App& app, CliOptions& o) {
   app.add_option(
          "--lr-decay-after", t.lr_decay_start,
          fmt::format(
-             "Iteration after which both steps shrink as N/t (their ratio kept), "
-             "so that running longer moves the result less and less (0 = "
+             "Iteration N after which both steps shrink as N/(t(1+ln(t/N))) (their ratio "
+             "kept), so that running longer moves the result less and less (0 = "
              "constant steps); default: the preset's ({} for fast and balanced, {} for paper)",
              balanced.lr_decay_start, paper.lr_decay_start))
       ->group(method_group);

@@ -12,7 +12,7 @@ set -euo pipefail
 bench=$1
 img=$2
 cd "$(dirname "$0")"
-avg() { "$bench" average --threads 1 "$@"; }
+avg() { "$bench" average --threads 1 --lr-decay inverse "$@"; }
 avg --iterations 6000 --lr 2 "$img"/F16-256.png "$img"/F16-256-sp50.png F16-256-sp50-t2-it6000.csv
 avg --iterations 3000 --lr 2 --lr-decay-after 1000 "$img"/F16-256.png "$img"/F16-256-sp50.png \
   F16-256-sp50-t2-d1000-it3000.csv

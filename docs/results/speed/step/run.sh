@@ -6,26 +6,31 @@
 # 256x256, then for example
 #   dop-bench corrupt --kind sp --amount 0.7 F16-128.png F16-128-sp70.png
 #   dop-bench corrupt --kind rv --amount 0.3 camera-128.png camera-128-rv30.png
-# usage: run.sh DOP_BENCH IMAGE_DIR [CASE TAU ALPHA ITERATIONS]
+# usage: run.sh DOP_BENCH IMAGE_DIR [CASE TAU ALPHA ITERATIONS [inverse|inverse-log]]
 #   with no run given, every CSV of this folder is made again from its name
-#   (CASE-tTAU-aALPHA-itN.csv: CASE is IMAGE-SIZE-NOISE, the clean file IMAGE-SIZE.png).
-# The default's settings (width 48, steps decaying as 2000/t after 2000, g,h from 1e-5,
-# seed 0) are dop-bench average's; only tau and alpha are given.
+#   (CASE-tTAU-aALPHA[-log]-itN.csv: CASE is IMAGE-SIZE-NOISE, the clean file IMAGE-SIZE.png;
+#   -log: steps decaying as 2000/(t(1+ln(t/2000))) after 2000, the default since session 11;
+#   without it as 2000/t, the form until session 10).
+# The other settings (width 48, g,h from 1e-5, seed 0) are dop-bench average's; tau, alpha
+# and the form of the decay are given.
 set -euo pipefail
 bench=$1
 img=$2
 cd "$(dirname "$0")"
 one() {
-  local case=$1 tau=$2 alpha=$3 its=$4
-  local clean=${case%-*}
+  local case=$1 tau=$2 alpha=$3 its=$4 decay=${5:-inverse}
+  local clean=${case%-*} suffix=
+  [ "$decay" = inverse-log ] && suffix=-log
   "$bench" average --threads 1 --iterations "$its" --lr "$tau" --alpha "$alpha" \
-    "$img/$clean.png" "$img/$case.png" "$case-t$tau-a$alpha-it$its.csv"
+    --lr-decay "$decay" "$img/$clean.png" "$img/$case.png" "$case-t$tau-a$alpha$suffix-it$its.csv"
 }
 if [ $# -ge 6 ]; then
-  one "$3" "$4" "$5" "$6"
+  one "$3" "$4" "$5" "$6" "${7:-inverse}"
   exit
 fi
 for f in *-t*-a*-it*.csv; do
-  [[ $f =~ ^(.+)-t([0-9.]+)-a([0-9.]+)-it([0-9]+)\.csv$ ]]
-  one "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}" "${BASH_REMATCH[3]}" "${BASH_REMATCH[4]}"
+  [[ $f =~ ^(.+)-t([0-9.]+)-a([0-9.]+)(-log)?-it([0-9]+)\.csv$ ]]
+  decay=inverse
+  [ -n "${BASH_REMATCH[4]}" ] && decay=inverse-log
+  one "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}" "${BASH_REMATCH[3]}" "${BASH_REMATCH[5]}" "$decay"
 done
