@@ -217,6 +217,15 @@ TEST(Trainer, PresetsAreValidAndPaperIsThePublishedSchedule) {
   EXPECT_FALSE(preset_stops_when_converged(Preset::kPaper));
   EXPECT_LT(preset_options(Preset::kFast).network.width,
             preset_options(Preset::kBalanced).network.width);
+  // The presets' last iterations are already on the log-form decaying step; the paper's are
+  // constant.
+  for (Preset p : {Preset::kFast, Preset::kBalanced}) {
+    const TrainOptions o = preset_options(p);
+    EXPECT_GT(o.lr_decay_start, 0) << to_string(p);
+    EXPECT_LT(o.lr_decay_start, o.iterations) << to_string(p);
+    EXPECT_EQ(o.lr_decay, StepDecay::kInverseLog) << to_string(p);
+  }
+  EXPECT_EQ(paper.lr_decay_start, 0);
   EXPECT_THROW(parse_preset("quick"), UsageError);
 }
 

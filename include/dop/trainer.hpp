@@ -84,7 +84,7 @@ struct TrainOptions {
   /// network's pull towards the noise (τ/√N) what they are at 128×128, so a larger image
   /// converges in about as many iterations instead of s times as many
   /// (docs/results/speed/size); with the factor 2 (τ = s before) every RGB case measured
-  /// at 128×128 ends higher within the presets' 2,000 iterations
+  /// at 128×128 ends higher at 2,000 iterations
   /// (docs/results/speed/step). The paper used 1.
   double lr = 0.0;
   /// DOP: after this iteration both steps decay (their ratio kept, form: lr_decay), so that
@@ -127,9 +127,10 @@ enum class Preset {
   /// As balanced but width 32: about two thirds of the time, 0.7-0.9 dB lower, and a longer
   /// run slowly loses quality (docs/results/speed).
   kFast,
-  /// The default: width 48, at most 2,000 iterations (steps decaying as 2000/t after
-  /// them), the output's moving average, the automatic stop; minutes on a CPU. A 3x longer
-  /// run was measured within 0.3 dB of its result (docs/results/speed).
+  /// The default: width 48, at most 2,200 iterations (steps decaying as
+  /// 2000/(t(1 + ln(t/2000))) after 2,000), the output's moving average, the automatic stop;
+  /// minutes on a CPU. A 3x longer run was measured within 0.3 dB of its result
+  /// (docs/results/speed/step).
   kBalanced,
   /// The published schedule: width 128, 150,000 iterations, tau 1, alpha 500, g and h from
   /// 1e-5. Hours on a GPU, days on a CPU; for reproducing the paper.

@@ -4,7 +4,8 @@
 Each CSV is one `dop-bench average` run at 64x64 to 256x256 (width 48, g,h from 1e-5, seed 0,
 one thread, steps decaying as 2000/t after 2000: the balanced preset's settings), named
 CASE-tTAU-aALPHA-itN after the network's step tau and the ratio alpha given on the command
-line: t1-a500 is the session-7 rule's at 128x128 RGB, t1-a288.7 its value for a gray image
+line (-log: steps decaying as 2000/(t(1 + ln(t/2000))) instead, the default since session 11,
+run to 3 x 2200 or 3 x 2400): t1-a500 is the session-7 rule's at 128x128 RGB, t1-a288.7 its value for a gray image
 (alpha 500/sqrt(3)). The session-7 rule's 6000-iteration runs of ../average are read as
 well. The PSNR is that of the output's 0.95 moving average, the presets' result."""
 import glob, math, os, re, sys
@@ -14,12 +15,13 @@ sys.path.insert(0, os.path.dirname(here))
 from curves import load, three_times, value  # noqa: E402
 
 AT = [500, 1000, 1500, 2000, 3000, 6000]
-NAME = re.compile(r"(?P<case>.+)-t(?P<tau>[\d.]+)-a(?P<alpha>[\d.]+)-it(?P<its>\d+)$")
+NAME = re.compile(r"(?P<case>.+)-t(?P<tau>[\d.]+)-a(?P<alpha>[\d.]+)(?P<log>-log)?-it(?P<its>\d+)$")
 
-runs = {}
+runs = {}  # steps decaying as 2000/t after 2000
+log_runs = {}  # as 2000/(t(1 + ln(t/2000))) after 2000 (-log in the name), since session 11
 for path in sorted(glob.glob(os.path.join(here, "*.csv"))):
     m = NAME.match(os.path.basename(path)[:-4])
-    runs[(m["case"], float(m["tau"]), float(m["alpha"]))] = load(path)
+    (log_runs if m["log"] else runs)[(m["case"], float(m["tau"]), float(m["alpha"]))] = load(path)
 # The default's runs to 6000 iterations from the output-average study (same settings) and,
 # at 256x256, from the size study.
 for path in glob.glob(os.path.join(here, "..", "average", "*-128-*-w48-lrdecay2000-it6000.csv")):
@@ -77,3 +79,16 @@ for (case, tau, alpha), run in sorted(runs.items()):
     stop, d, verdict = three_times(run)
     print(f"| {label(case, tau, alpha)} | {tau:g} | {alpha:g} | {stop} | {value(run, stop):.2f} | {value(run, 6000):.2f} | "
           f"{d:+.2f} | {verdict} |")
+
+print("\n## The log-form decay (session 11): the automatic stop (at most 2200, or 2400) against 3x;"
+      " the same case with 2000/t (at most 2000) for comparison\n")
+print("| case | τ | α | 2000/t: 3x - stop | stops at | PSNR there | at 6600 (3x) | 3x - stop | within 0.3 dB "
+      "| with 2400: 3x - stop |")
+print("|---|---|---|---|---|---|---|---|---|---|")
+for (case, tau, alpha), run in sorted(log_runs.items()):
+    old = runs.get((case, tau, alpha))
+    before = f"{three_times(old)[1]:+.2f}" if old and max(old) >= 6000 else ""
+    stop, d, verdict = three_times(run, 2200)
+    longer = f"{three_times(run, 2400)[1]:+.2f}" if max(run) >= 7200 else ""
+    print(f"| {case} | {tau:g} | {alpha:g} | {before} | {stop} | {value(run, stop):.2f} | "
+          f"{value(run, 6600):.2f} | {d:+.2f} | {verdict} | {longer} |")
