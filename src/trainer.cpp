@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <initializer_list>
 #include <mutex>
 #include <sstream>
 
@@ -76,6 +77,20 @@ std::string settings_text(const std::vector<std::pair<std::string, std::string>>
   return text;
 }
 
+// The value of E named `name` (by to_string), or a UsageError listing the choices
+// ("unknown method 'x': use dop, dip or dip-l1").
+template <typename E>
+E parse_named(const std::string& name, std::initializer_list<E> all, const char* what) {
+  std::string choices;
+  size_t i = 0;
+  for (E e : all) {
+    if (to_string(e) == name) return e;
+    choices += (i == 0 ? "" : i + 1 == all.size() ? " or " : ", ") + to_string(e);
+    ++i;
+  }
+  throw UsageError(std::string("unknown ") + what + " '" + name + "': use " + choices);
+}
+
 }  // namespace
 
 std::string to_string(Method method) {
@@ -91,10 +106,7 @@ std::string to_string(Method method) {
 }
 
 Method parse_method(const std::string& name) {
-  for (Method m : {Method::kDop, Method::kDip, Method::kDipL1}) {
-    if (to_string(m) == name) return m;
-  }
-  throw UsageError("unknown method '" + name + "': use dop, dip or dip-l1");
+  return parse_named(name, {Method::kDop, Method::kDip, Method::kDipL1}, "method");
 }
 
 std::string to_string(Preset preset) {
@@ -110,10 +122,7 @@ std::string to_string(Preset preset) {
 }
 
 Preset parse_preset(const std::string& name) {
-  for (Preset p : {Preset::kFast, Preset::kBalanced, Preset::kPaper}) {
-    if (to_string(p) == name) return p;
-  }
-  throw UsageError("unknown preset '" + name + "': use fast, balanced or paper");
+  return parse_named(name, {Preset::kFast, Preset::kBalanced, Preset::kPaper}, "preset");
 }
 
 TrainOptions preset_options(Preset preset) {
@@ -163,10 +172,7 @@ std::string to_string(StepDecay decay) {
 }
 
 StepDecay parse_step_decay(const std::string& name) {
-  for (StepDecay d : {StepDecay::kInverse, StepDecay::kInverseLog}) {
-    if (to_string(d) == name) return d;
-  }
-  throw UsageError("unknown step decay '" + name + "': use inverse or inverse-log");
+  return parse_named(name, {StepDecay::kInverse, StepDecay::kInverseLog}, "step decay");
 }
 
 double step_decay_factor(int64_t t, int64_t start, StepDecay decay) {

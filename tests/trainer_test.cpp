@@ -274,6 +274,22 @@ TEST(TrainOptions, StepDecayFactor) {
   EXPECT_THROW(parse_step_decay("cosine"), UsageError);
 }
 
+// A name that is not one of the choices gets a message that lists them all.
+TEST(TrainOptions, UnknownNamesListTheChoices) {
+  auto message = [](auto parse, const char* name) -> std::string {
+    try {
+      parse(name);
+    } catch (const UsageError& e) {
+      return e.what();
+    }
+    return "no error";
+  };
+  EXPECT_EQ(message(parse_method, "dopp"), "unknown method 'dopp': use dop, dip or dip-l1");
+  EXPECT_EQ(message(parse_preset, "quick"), "unknown preset 'quick': use fast, balanced or paper");
+  EXPECT_EQ(message(parse_step_decay, "cosine"),
+            "unknown step decay 'cosine': use inverse or inverse-log");
+}
+
 // After lr_decay_start both steps shrink by the decay factor: from the same state and the
 // same gradient (same seeds), step 2 with start 1 moves every parameter 1/2 as far (S/t),
 // or 1/(2(1 + ln 2)) (the log form).
