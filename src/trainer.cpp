@@ -77,6 +77,9 @@ std::string settings_text(const std::vector<std::pair<std::string, std::string>>
   return text;
 }
 
+// DOP's automatic network step τ for size factor s.
+double auto_dop_lr(double s) { return std::max(kDopLr, kAutoLr * s); }
+
 // The value of E named `name` (by to_string), or a UsageError listing the choices
 // ("unknown method 'x': use dop, dip or dip-l1").
 template <typename E>
@@ -184,13 +187,6 @@ double step_decay_factor(int64_t t, int64_t start, StepDecay decay) {
 double size_factor(int64_t elements) {
   return std::sqrt(static_cast<double>(std::max<int64_t>(elements, 1)) / kAutoSizeElements);
 }
-
-namespace {
-
-// DOP's automatic network step τ for size factor s.
-double auto_dop_lr(double s) { return std::max(kDopLr, kAutoLr * s); }
-
-}  // namespace
 
 double TrainOptions::effective_lr(int64_t elements) const {
   if (lr > 0.0) return lr;
