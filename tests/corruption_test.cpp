@@ -55,5 +55,43 @@ TEST(Corruption, Extremes) {
   EXPECT_THROW(random_impulse(kClean, -0.1, 1), UsageError);
 }
 
+TEST(Corruption, DeadPixelsHitEveryChannelOfAPixel) {
+  const at::Tensor y = corrupt(kClean, CorruptionKind::kDeadPixels, 0.2, 3);
+  const at::Tensor hit = (y != kClean).any(0);
+  EXPECT_NEAR(fraction(hit), 0.2, 0.01);
+  // Every channel of a dead pixel reads 0; every other sample is untouched.
+  EXPECT_TRUE(torch::equal((y == 0).all(0), hit));
+  EXPECT_TRUE(torch::equal(y.masked_select(~hit.unsqueeze(0).expand_as(y)),
+                           kClean.masked_select(~hit.unsqueeze(0).expand_as(y))));
+}
+
+TEST(Corruption, ScratchesAreThinGreyLinesCoveringTheAmount) {
+  const at::Tensor y = corrupt(kClean, CorruptionKind::kScratches, 0.05, 4);
+  const at::Tensor hit = (y != kClean).any(0);
+  EXPECT_NEAR(fraction(hit), 0.05, 0.005);
+  // Grey: the same value in every channel; bright or dark.
+  const at::Tensor values = y.masked_select(hit.unsqueeze(0).expand_as(y)).view({3, -1});
+  EXPECT_TRUE(torch::equal(values[0], values[1]));
+  EXPECT_TRUE(torch::equal(values[0], values[2]));
+  EXPECT_TRUE(((values[0] >= 0.8) | (values[0] <= 0.2)).all().item<bool>());
+  // Lines, not dots: most scratch pixels have a scratch pixel among their 8 neighbours.
+  const at::Tensor h = hit.to(at::kFloat).view({1, 1, 128, 128});
+  const at::Tensor neighbours =
+      at::conv2d(h, at::ones({1, 1, 3, 3}), {}, 1, 1).view({128, 128}) - h.view({128, 128});
+  EXPECT_GT(fraction((neighbours > 0).masked_select(hit)), 0.95);
+  EXPECT_TRUE(torch::equal(y, corrupt(kClean, CorruptionKind::kScratches, 0.05, 4)));
+}
+
+TEST(Corruption, KindNamesAndGaussianNoise) {
+  for (CorruptionKind k : {CorruptionKind::kSaltAndPepper, CorruptionKind::kRandomImpulse,
+                           CorruptionKind::kDeadPixels, CorruptionKind::kScratches}) {
+    EXPECT_EQ(parse_corruption_kind(to_string(k)), k);
+  }
+  EXPECT_THROW(parse_corruption_kind("gaussian"), UsageError);
+  const at::Tensor n = add_gaussian_noise(kClean, 0.05, 1) - kClean;
+  EXPECT_NEAR(n.std().item<double>(), 0.05, 0.002);  // values in [0.1, 0.9]: no clipping
+  EXPECT_THROW(add_gaussian_noise(kClean, -1.0, 1), UsageError);
+}
+
 }  // namespace
 }  // namespace dop
