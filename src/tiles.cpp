@@ -96,10 +96,14 @@ Restoration restore_tiled(const at::Tensor& observed, const TrainOptions& option
   result.lr = options.effective_lr(tile_elements);
   result.alpha = options.effective_alpha(tile_elements);
   std::vector<at::Tensor> corruption_tiles;
+  // Tiles are composed once, as a whole, after blending: the composition reads the
+  // statistics of the whole image.
+  TrainOptions per_tile = options;
+  per_tile.compose = ComposeMode::kOff;
   const auto tiles_total =
       static_cast<int64_t>(tile_starts(observed.size(1), tile, overlap).size() *
                            tile_starts(observed.size(2), tile, overlap).size());
-  const at::Tensor image =
+  const at::Tensor network_output =
       blend_tiles(observed, tile, overlap, [&](const at::Tensor& crop, int64_t, int64_t) {
         RunOptions r = run;
         r.clean = at::Tensor();       // PSNR of the whole image at the end, not per tile
@@ -110,18 +114,19 @@ Restoration restore_tiled(const at::Tensor& observed, const TrainOptions& option
               static_cast<double>(tiles_total - static_cast<int64_t>(corruption_tiles.size()));
           r.time_budget = std::max(1e-3, (run.time_budget - spent) / left);
         }
-        const Restoration t = restore(crop, options, r);
+        const Restoration t = restore(crop, per_tile, r);
         if (t.stop_reason != StopReason::kIterations) result.stop_reason = t.stop_reason;
         result.parameters = std::max(result.parameters, t.parameters);
         result.iterations = t.iterations;
         corruption_tiles.push_back(t.corruption);
-        return t.image;
+        return t.network_output;
       });
   size_t next = 0;
   result.corruption =
       blend_tiles(observed, tile, overlap,
                   [&](const at::Tensor&, int64_t, int64_t) { return corruption_tiles.at(next++); });
-  result.image = image;
+  result.network_output = network_output;
+  finish_result(result, observed, options);
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   Progress last;
   last.iteration = last.iterations = result.iterations;

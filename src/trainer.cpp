@@ -145,6 +145,7 @@ TrainOptions preset_options(Preset preset) {
       o.lr_decay_start = kPresetDecayStart;
       o.lr_decay = StepDecay::kInverseLog;
       o.output_average = kPresetOutputAverage;
+      o.compose = ComposeMode::kAuto;
       break;
   }
   return o;
@@ -496,6 +497,13 @@ Restoration restore(const at::Tensor& observed, const TrainOptions& options,
     throw UsageError("convergence stop: window and patience must be >= 1, tolerance > 0");
   }
   Trainer trainer(observed, options, run.device);
+  const at::Tensor y = observed.detach().to(at::kCPU, at::kFloat);
+  // The result as the run would return it now, from the network output f.
+  auto composed = [&](const at::Tensor& f) {
+    return options.effective_compose() == ComposeMode::kOff
+               ? f
+               : compose(y, f, trainer.corruption()).image;
+  };
   Restoration result;
   result.parameters = trainer.parameter_count();
   result.lr = trainer.lr();
@@ -560,7 +568,7 @@ Restoration restore(const at::Tensor& observed, const TrainOptions& options,
             << "; lower the step (--lr) or the ratio (--alpha)";
         throw RuntimeError(msg.str());
       }
-      if (sample && run.clean.defined()) p.psnr = psnr(result_now(), run.clean);
+      if (sample && run.clean.defined()) p.psnr = psnr(composed(result_now()), run.clean);
       p.seconds = offset + seconds();
       if (sample) result.history.push_back(p);
       if (run.on_progress) run.on_progress(p);
@@ -579,9 +587,23 @@ Restoration restore(const at::Tensor& observed, const TrainOptions& options,
   }
   result.seconds = seconds();
   result.iterations = trainer.iteration();
-  result.image = trainer.output();
+  result.network_output = trainer.output();
   result.corruption = trainer.corruption();
+  finish_result(result, y, options);
   return result;
+}
+
+void finish_result(Restoration& result, const at::Tensor& observed, const TrainOptions& options) {
+  result.composed = options.effective_compose() == ComposeMode::kAuto;
+  if (!result.composed) {
+    result.image = result.network_output;
+    return;
+  }
+  const Composition c =
+      compose(observed.detach().to(at::kCPU, at::kFloat), result.network_output, result.corruption);
+  result.image = c.image;
+  result.damaged_fraction = c.damaged_fraction;
+  result.noise_level = c.noise_level;
 }
 
 }  // namespace dop

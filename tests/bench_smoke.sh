@@ -25,8 +25,18 @@ case $cmd in
   figure5) for s in $stems; do need "$cmd-$s-sp50.png"; done
            for l in 10 30 70; do need "$cmd-$single-sp$l.png"; done
            need figure5-images.png; need figure5-levels.png ;;
+  damage) for s in $stems; do need "$cmd-$s-dead20.png"; need "$cmd-$s-scratch5.png"; done
+          need "$cmd-curves.png" ;;
+  dense) for s in $stems; do need "$cmd-$s-sp30-g0.02.png"; need "$cmd-$s-sp30-g0.05.png"
+           need "$cmd-$s-sp0.png"; done ;;
   *) echo "unknown subcommand $cmd" >&2; exit 1 ;;
 esac
+# Every table has DOP's composed result, its network output and the margin over the best
+# classical peer.
+grep -q "dop-network" "$out/$cmd.md" || { echo "no dop-network column in $cmd" >&2; exit 1; }
+if [ "$cmd" != figure5 ]; then
+  grep -q "best classical" "$out/$cmd.md" || { echo "no margin column in $cmd" >&2; exit 1; }
+fi
 if grep -qi nan "$out/$cmd.md" "$out/$cmd.csv"; then
   echo "a NaN in the results of $cmd" >&2; exit 1
 fi

@@ -65,6 +65,24 @@ TEST_F(Cli, RestoresAndReports) {
   EXPECT_EQ(report["history"].size(), 3u);  // iterations 1, 2, 3
   EXPECT_TRUE(report["history"][0].contains("psnr"));
   EXPECT_GT(report["metrics"]["output"]["psnr"].get<double>(), 0.0);
+  // The default composes: the report says so, with what it found, and the network's own
+  // result beside the composed one.
+  EXPECT_EQ(report["settings"]["compose"], "auto");
+  EXPECT_EQ(report["compose"], "auto");
+  EXPECT_GE(report["damaged_fraction"].get<double>(), 0.0);
+  EXPECT_LE(report["damaged_fraction"].get<double>(), 1.0);
+  EXPECT_TRUE(report["metrics"].contains("network_output"));
+}
+
+TEST_F(Cli, ComposeOffWritesTheNetworkOutput) {
+  const Outcome r =
+      run(dir_, kFast + "--compose off --report " + path("r.json") + in() + path("out.png"));
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::ifstream report_file(dir_ / "r.json");
+  const auto report = nlohmann::json::parse(report_file);
+  EXPECT_EQ(report["compose"], "off");
+  EXPECT_FALSE(report.contains("damaged_fraction"));
+  EXPECT_EQ(run(dir_, kFast + "--compose maybe " + in() + path("x.png")).code, 105);
 }
 
 TEST_F(Cli, TimeBudgetEndsTheRunAndSaysSo) {

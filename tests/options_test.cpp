@@ -61,6 +61,14 @@ TEST(Options, PresetsFillWhatWasNotGiven) {
   EXPECT_EQ(check_options(parse({"a", "b", "--preset", "paper", "--output-average", "0.9"}))
                 .train.output_average,
             0.9);
+  // Composition: on for the quick presets, off for the paper's, either way when asked.
+  EXPECT_EQ(balanced.train.compose, ComposeMode::kAuto);
+  EXPECT_EQ(check_options(parse({"a", "b", "--preset", "fast"})).train.compose, ComposeMode::kAuto);
+  EXPECT_EQ(paper.train.compose, ComposeMode::kOff);
+  EXPECT_EQ(check_options(parse({"a", "b", "--compose", "off"})).train.compose, ComposeMode::kOff);
+  EXPECT_EQ(
+      check_options(parse({"a", "b", "--preset", "paper", "--compose", "auto"})).train.compose,
+      ComposeMode::kAuto);
 
   // Explicit values win over the preset, whatever the order.
   const CheckedOptions mixed = check_options(
@@ -128,6 +136,7 @@ TEST(Options, SyntaxErrorsAreCaughtByTheParser) {
   EXPECT_THROW(parse({"--method", "magic"}), CLI::ParseError);
   EXPECT_THROW(parse({"--iterations", "many"}), CLI::ParseError);
   EXPECT_THROW(parse({"--bit-depth", "12"}), CLI::ParseError);
+  EXPECT_THROW(parse({"--compose", "on"}), CLI::ParseError);
   EXPECT_THROW(parse({"a", "b", "c"}), CLI::ParseError);
   EXPECT_THROW(parse({"--help"}), CLI::CallForHelp);
   EXPECT_THROW(parse({"--version"}), CLI::CallForVersion);

@@ -12,6 +12,7 @@
 #include <c10/core/Device.h>
 #include <torch/nn/module.h>
 
+#include "dop/compose.hpp"
 #include "dop/skip_net.hpp"
 #include "dop/sparse_noise.hpp"
 
@@ -113,11 +114,19 @@ struct TrainOptions {
   /// wobble of the input jitter (docs/results/speed/average). It does not change the
   /// training itself. 0 = off: the last output, as the paper.
   double output_average = 0.0;
+  /// How the result is made from the observation and the run's estimates (see
+  /// ComposeMode): kAuto keeps the samples found intact and fills the others; kOff returns
+  /// the network output, as the paper. It does not change the training itself.
+  ComposeMode compose = ComposeMode::kOff;
 
   /// The step τ in effect for an observation of `elements` = C·H·W values (resolves lr = 0).
   double effective_lr(int64_t elements) const;
   /// The α in effect for an observation of `elements` = C·H·W values (resolves alpha = 0).
   double effective_alpha(int64_t elements) const;
+  /// The composition in effect: compose for DOP, kOff for the baselines (no sparse term).
+  ComposeMode effective_compose() const {
+    return method == Method::kDop ? compose : ComposeMode::kOff;
+  }
   /// Throws dop::UsageError naming the first setting out of range.
   void validate() const;
 };
@@ -178,7 +187,8 @@ struct Progress {
   double loss = 0.0;
   /// Wall-clock seconds since the first step began.
   double seconds = 0.0;
-  /// PSNR (dB) of the current output against the clean image; NaN without one.
+  /// PSNR (dB) of the current result (what the run would return if it ended here)
+  /// against the clean image; NaN without one.
   double psnr = std::numeric_limits<double>::quiet_NaN();
   /// Root-mean-square change of the output over the last ConvergenceStop::window
   /// iterations (NaN before the first window ends).
@@ -305,8 +315,11 @@ std::string to_string(StopReason reason);
 
 /// What restore() returns.
 struct Restoration {
-  /// The restored image: Trainer::output() after the last step, C×H×W in [0, 1], CPU.
+  /// The restored image, C×H×W in [0, 1], CPU: network_output composed with the
+  /// observation (TrainOptions::compose), or network_output itself when that is off.
   at::Tensor image;
+  /// The network output f: Trainer::output() after the last step, C×H×W in [0, 1], CPU.
+  at::Tensor network_output;
   /// The estimated corruption g⊙g − h⊙h, C×H×W, CPU (zeros for DIP and DIP-L1).
   at::Tensor corruption;
   /// Learning curve, one sample every RunOptions::log_every iterations and the last.
@@ -323,7 +336,19 @@ struct Restoration {
   int64_t resumed_from = 0;
   /// Why the run ended.
   StopReason stop_reason = StopReason::kIterations;
+  /// Whether image is a composition (TrainOptions::compose with DOP) rather than
+  /// network_output itself.
+  bool composed = false;
+  /// With composition: the fraction of the samples found damaged and the dense noise level
+  /// found on the intact ones (Composition); NaN without.
+  double damaged_fraction = std::numeric_limits<double>::quiet_NaN();
+  double noise_level = std::numeric_limits<double>::quiet_NaN();
 };
+
+/// Sets image (and the composition's statistics) of a result whose network_output and
+/// corruption are set, for the observation it was fitted to, as `options` say
+/// (TrainOptions::compose; DOP only: the baselines have no sparse estimate).
+void finish_result(Restoration& result, const at::Tensor& observed, const TrainOptions& options);
 
 /// Runs all iterations of a Trainer (continuing from RunOptions::checkpoint when it
 /// exists) and returns the result. Throws dop::RuntimeError when the loss becomes

@@ -28,6 +28,7 @@
 #include "lowrank_bench.hpp"
 #include "memory_bench.hpp"
 #include "process.hpp"
+#include "snapshot_bench.hpp"
 #include "speed_bench.hpp"
 
 namespace {
@@ -123,14 +124,19 @@ struct CorruptOptions {
   std::string output;
   std::string kind = "sp";
   double amount = 0.3;
+  double gaussian = 0.0;
   uint64_t seed = 0;
   bool overwrite = false;
 };
 
 int run_corrupt(const CorruptOptions& o) {
   dop::Image image = dop::load_image(o.input);
-  const auto kind =
-      o.kind == "sp" ? dop::CorruptionKind::kSaltAndPepper : dop::CorruptionKind::kRandomImpulse;
+  const auto kind = dop::parse_corruption_kind(o.kind);
+  // Dense noise first (the sensor's), then the sparse damage on top.
+  // (Its own stream: a seed of its own, so that its draws do not line up with the damage.)
+  if (o.gaussian > 0.0) {
+    image.pixels = dop::add_gaussian_noise(image.pixels, o.gaussian, o.seed + 0x9e3779b9u);
+  }
   image.pixels = dop::corrupt(image.pixels, kind, o.amount, o.seed);
   dop::save_image(o.output, image, {0, o.overwrite});
   return 0;
@@ -160,10 +166,17 @@ int main(int argc, char** argv) {
   auto* c = app.add_subcommand("corrupt", "Write a copy of an image with seeded sparse corruption");
   c->add_option("INPUT", corrupt.input, "Clean image")->required();
   c->add_option("OUTPUT", corrupt.output, "Corrupted image")->required();
-  c->add_option("--kind", corrupt.kind, "sp (salt-and-pepper) or rv (random-valued impulse)")
-      ->check(CLI::IsMember({"sp", "rv"}))
+  c->add_option("--kind", corrupt.kind,
+                "sp (salt-and-pepper), rv (random-valued impulse), dead (dead pixels) or "
+                "scratch (scratches)")
+      ->check(CLI::IsMember({"sp", "rv", "dead", "scratch"}))
       ->capture_default_str();
   c->add_option("--amount", corrupt.amount, "Fraction of samples corrupted")->capture_default_str();
+  c->add_option("--gaussian", corrupt.gaussian,
+                "Also dense Gaussian noise of this standard deviation (intensities in [0, 1]), "
+                "added before the sparse damage")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   c->add_option("--seed", corrupt.seed, "Seed")->capture_default_str();
   c->add_flag("--overwrite", corrupt.overwrite, "Replace OUTPUT if it exists");
 
@@ -180,6 +193,10 @@ int main(int argc, char** argv) {
   speed.script = DOP_REFERENCE_SCRIPT;
   auto* sp = dop::bench::add_speed_command(app, speed);
   auto* av = dop::bench::add_average_command(app, average);
+  dop::bench::SnapshotBenchOptions snapshots;
+  auto* sn = dop::bench::add_snapshot_command(app, snapshots);
+  dop::bench::ComposeBenchOptions compose;
+  auto* co = dop::bench::add_compose_command(app, compose);
 
   dop::bench::ImageBenchOptions images;
   images.paper_dir = DOP_PAPER_IMAGES;
@@ -196,6 +213,8 @@ int main(int argc, char** argv) {
     if (*m) return dop::bench::run_memory(memory);
     if (*sp) return dop::bench::run_speed(speed);
     if (*av) return dop::bench::run_average(average);
+    if (*sn) return dop::bench::run_snapshots(snapshots);
+    if (*co) return dop::bench::run_compose(compose);
     for (const auto* cmd : image_commands) {
       if (*cmd) return dop::bench::run_image_bench(cmd->get_name(), images);
     }

@@ -34,6 +34,9 @@ namespace fs = std::filesystem;
 namespace {
 
 using dop::cli::CliOptions;
+// Dense noise level (intensities in [0, 1]) from which the log says the composition found
+// some: clean photos measure below it.
+constexpr double kDenseNoiseNote = 0.02;
 
 bool same_file(const fs::path& a, const fs::path& b) {
   std::error_code ec;
@@ -81,6 +84,7 @@ nlohmann::json settings_json(const CliOptions& o, const dop::TrainOptions& t) {
           {"init_scale", t.sparse_init_scale},
           {"lr_decay_after", t.lr_decay_start},
           {"output_average", t.output_average},
+          {"compose", dop::to_string(t.compose)},
           {"jitter", t.input_jitter},
           {"input_scale", t.input_scale},
           {"seed", t.seed},
@@ -240,14 +244,28 @@ nlohmann::json restore_one(const Job& job, const Context& ctx, c10::Device devic
                            {"alpha_used", result.alpha},
                            {"iterations", result.iterations},
                            {"stop_reason", dop::to_string(result.stop_reason)},
+                           {"compose", dop::to_string(result.composed ? dop::ComposeMode::kAuto
+                                                                      : dop::ComposeMode::kOff)},
                            {"resumed_from", result.resumed_from},
                            {"seconds", result.seconds},
                            {"seconds_per_iteration", per_iteration},
                            {"device", device.str()},
                            {"history", history}};
+  if (result.composed) {
+    record["damaged_fraction"] = result.damaged_fraction;
+    record["noise_level"] = result.noise_level;
+    spdlog::info("{}: {:.1f}% of the samples found damaged and filled, the rest kept{}",
+                 job.input.string(), 100.0 * result.damaged_fraction,
+                 result.noise_level > kDenseNoiseNote
+                     ? fmt::format(" (dense noise of about {:.3f} found: intact samples pulled "
+                                   "towards the network output)",
+                                   result.noise_level)
+                     : std::string());
+  }
   if (clean.defined()) {
-    const nlohmann::json metrics = {{"input", metrics_json(input.pixels, clean)},
-                                    {"output", metrics_json(result.image, clean)}};
+    nlohmann::json metrics = {{"input", metrics_json(input.pixels, clean)},
+                              {"output", metrics_json(result.image, clean)}};
+    if (result.composed) metrics["network_output"] = metrics_json(result.network_output, clean);
     spdlog::info("PSNR {:.2f} dB -> {:.2f} dB, SSIM {:.4f} -> {:.4f} (input -> result, against {})",
                  metrics["input"]["psnr"].get<double>(), metrics["output"]["psnr"].get<double>(),
                  metrics["input"]["ssim"].get<double>(), metrics["output"]["ssim"].get<double>(),

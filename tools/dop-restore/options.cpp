@@ -94,6 +94,13 @@ void add_options(CLI::App& app, CliOptions& o) {
                              "the preset's ({:g}, paper {:g})",
                              balanced.output_average, paper.output_average))
       ->group(method_group);
+  app.add_option("--compose", o.compose,
+                 "How the result is made (dop): auto = keep the samples found intact exactly and "
+                 "fill the damaged ones from the network output and their intact neighbours; "
+                 "off = the network output everywhere, as the paper; default: the preset's "
+                 "(auto for fast and balanced, off for paper)")
+      ->check(CLI::IsMember({"auto", "off"}))
+      ->group(method_group);
   app.add_option("--jitter", t.input_jitter,
                  "Std of the noise added to the network input each step")
       ->capture_default_str()
@@ -272,6 +279,7 @@ CheckedOptions check_options(const CliOptions& o) {
     c.train.sparse_init_scale = preset.sparse_init_scale;
   }
   if (std::isnan(given.output_average)) c.train.output_average = preset.output_average;
+  c.train.compose = o.compose.empty() ? preset.compose : parse_compose_mode(o.compose);
   if (!(o.time_budget >= 0.0) || !std::isfinite(o.time_budget)) {
     throw UsageError("--time-budget must be a number of seconds >= 0 (0 = no limit)");
   }

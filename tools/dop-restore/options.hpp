@@ -34,6 +34,7 @@ struct CliOptions {
   std::string format;
   std::string preset = "balanced";
   std::string auto_stop = "auto";
+  std::string compose;  // empty = the preset's
   double time_budget = 0.0;
   std::string shard;
   std::string tile = "auto";

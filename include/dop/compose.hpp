@@ -1,0 +1,48 @@
+#pragma once
+
+#include <string>
+
+#include <ATen/core/Tensor.h>
+
+namespace dop {
+
+/// How the restored image is put together from the observation y and what DOP estimated
+/// (docs/algorithm.md, "Composition of the result").
+enum class ComposeMode {
+  /// The network output f everywhere: the paper's result.
+  kOff,
+  /// x̂ = (1 − w)·ŷ + w·m: each sample keeps its observed value (ŷ: y, or y pulled
+  /// towards f where dense noise was found) with weight 1 − w, w being the probability
+  /// that it is damaged, and is filled with m, f corrected by the residuals of the intact
+  /// samples around it, with weight w. The weights are fitted to the image itself; no
+  /// noise type or level is given.
+  kAuto,
+};
+
+/// "off", "auto".
+std::string to_string(ComposeMode mode);
+/// Inverse of to_string; throws dop::UsageError for anything else.
+ComposeMode parse_compose_mode(const std::string& name);
+
+/// What compose() returns.
+struct Composition {
+  /// x̂, C×H×W in [0, 1].
+  at::Tensor image;
+  /// w: the probability that each sample is damaged, C×H×W in [0, 1].
+  at::Tensor weight;
+  /// m: the fill, f plus the intact neighbours' residuals y − f, C×H×W.
+  at::Tensor fill;
+  /// Mean of w: the fraction of the samples found damaged.
+  double damaged_fraction = 0.0;
+  /// Standard deviation of the dense noise found on the intact samples (intensities in
+  /// [0, 1]); about the quantisation step for a clean photo.
+  double noise_level = 0.0;
+};
+
+/// Composes the result from the observation `observed` (y), the network output `network`
+/// (f) and DOP's sparse estimate `sparse` (S = g⊙g − h⊙h), all C×H×W on one device.
+/// Throws dop::UsageError when their shapes differ.
+Composition compose(const at::Tensor& observed, const at::Tensor& network,
+                    const at::Tensor& sparse);
+
+}  // namespace dop

@@ -1,0 +1,91 @@
+#include "dop/compose.hpp"
+
+#include <gtest/gtest.h>
+#include <torch/types.h>
+
+#include "dop/corruption.hpp"
+#include "dop/error.hpp"
+#include "dop/metrics.hpp"
+#include "test_util.hpp"
+
+namespace dop {
+namespace {
+
+// What DOP gives for an observation of `clean`: a network output a little off everywhere
+// (a smooth error, as a network's), and a sparse estimate that took the deviation of the
+// damaged samples (here: exactly).
+struct Fit {
+  at::Tensor observed, network, sparse, damaged;
+};
+
+Fit fit_of(const at::Tensor& clean, const at::Tensor& observed) {
+  const at::Tensor error =
+      0.02 * test::smooth_image(clean.size(0), clean.size(1), clean.size(2)).flip({1}) - 0.01;
+  const at::Tensor network = clean + error;
+  const at::Tensor damaged = observed != clean;
+  return {observed, network, at::where(damaged, observed - network, at::zeros_like(clean)),
+          damaged};
+}
+
+const at::Tensor kClean = test::smooth_image(3, 64, 64);  // values in [0.1, 0.9]
+
+TEST(Compose, KeepsIntactSamplesAndFillsDamagedOnes) {
+  const Fit fit = fit_of(kClean, salt_and_pepper(kClean, 0.3, 1));
+  const Composition c = compose(fit.observed, fit.network, fit.sparse);
+  // Intact samples come back as observed (to float rounding), damaged ones are found.
+  const at::Tensor intact = ~fit.damaged;
+  EXPECT_LT((c.image - fit.observed).abs().masked_select(intact).max().item<float>(), 1e-3);
+  EXPECT_GT(c.weight.masked_select(fit.damaged).min().item<float>(), 0.9);
+  EXPECT_LT(c.weight.masked_select(intact).max().item<float>(), 0.1);
+  EXPECT_NEAR(c.damaged_fraction, 0.3, 0.02);
+  // The result beats the network output it started from, by far.
+  EXPECT_GT(psnr(c.image, kClean), psnr(fit.network, kClean) + 6.0);
+  EXPECT_LT(c.noise_level, 0.005);
+}
+
+TEST(Compose, FindsRandomValuedImpulsesDeadPixelsAndScratchesWithoutBeingTold) {
+  for (CorruptionKind kind :
+       {CorruptionKind::kRandomImpulse, CorruptionKind::kDeadPixels, CorruptionKind::kScratches}) {
+    const double amount = kind == CorruptionKind::kScratches ? 0.05 : 0.2;
+    const Fit fit = fit_of(kClean, corrupt(kClean, kind, amount, 3));
+    const Composition c = compose(fit.observed, fit.network, fit.sparse);
+    EXPECT_GT(psnr(c.image, kClean), psnr(fit.network, kClean) + 3.0) << to_string(kind);
+  }
+}
+
+TEST(Compose, BacksOffUnderDenseNoise) {
+  // No sparse damage, Gaussian noise everywhere, a perfect network: keeping y would keep
+  // the noise; the result must stay close to f.
+  const at::Tensor noisy = add_gaussian_noise(kClean, 0.05, 2);
+  const Composition c = compose(noisy, kClean, at::zeros_like(kClean));
+  EXPECT_GT(psnr(c.image, kClean), psnr(noisy, kClean) + 6.0);
+  EXPECT_NEAR(c.noise_level, 0.05, 0.015);
+}
+
+TEST(Compose, LeavesACleanImageAlone) {
+  // Nothing damaged, no noise: the observation is the best there is.
+  const Fit fit = fit_of(kClean, kClean);
+  const Composition c = compose(kClean, fit.network, fit.sparse);
+  EXPECT_GT(psnr(c.image, kClean), 50.0);
+  EXPECT_LT(c.damaged_fraction, 0.01);
+}
+
+TEST(Compose, TinyImagesAndBadShapes) {
+  for (int64_t side : {1, 2, 3}) {
+    const at::Tensor y = at::rand({1, side, side + 1});
+    const Composition c = compose(y, y * 0.5, at::zeros_like(y));
+    EXPECT_EQ(c.image.sizes(), y.sizes());
+    EXPECT_TRUE(at::isfinite(c.image).all().item<bool>());
+  }
+  EXPECT_THROW(compose(at::rand({3, 4, 4}), at::rand({3, 4, 5}), at::rand({3, 4, 4})), UsageError);
+  EXPECT_THROW(compose(at::rand({4, 4}), at::rand({4, 4}), at::rand({4, 4})), UsageError);
+}
+
+TEST(Compose, ModeNames) {
+  EXPECT_EQ(parse_compose_mode("auto"), ComposeMode::kAuto);
+  EXPECT_EQ(to_string(parse_compose_mode("off")), "off");
+  EXPECT_THROW(parse_compose_mode("on"), UsageError);
+}
+
+}  // namespace
+}  // namespace dop
