@@ -1,14 +1,24 @@
 // Composition of the result (docs/algorithm.md, "Composition of the result"):
 //   x̂ = (1 − w)·ŷ + w·m
 // y the observation, f the network output, S = g⊙g − h⊙h DOP's sparse estimate.
-//   m   the fill: f plus a leave-one-out, edge-aware (joint bilateral, guided by f) average
-//       of the residuals y − f of the neighbours, each weighted by 1 − w.
+//   m   the fill: the average of the intact neighbours' y (leave-one-out, weighted by
+//       1 − w), plus β times f's own detail there (f minus the same average of f). β = 1
+//       trusts f's detail; β falls to 0 as f is found to follow the damage (the network
+//       fits coherent damage such as scratches in part): γ, the regression of f's detail
+//       on the damage over the damaged samples, is the share that leaked, β = 1 − γ/γ₀.
+//       The final fill weighs the neighbours also by their likeness in a first composite
+//       (an edge-aware, joint bilateral average), which holds no damage, and adds what the
+//       intact other channels of the same pixel say about its difference from its
+//       neighbours (scaled by a slope fitted on the intact samples).
 //   w   the posterior probability that a sample is damaged, from a two-class mixture
-//       fitted to the image by EM: an intact sample deviates from m by a Laplace law whose
-//       scale is the local mean |y − m| of the intact neighbours; a damaged one takes a
-//       value from a distribution estimated as the histogram of the damaged samples'
-//       values (spikes where salt-and-pepper, dead pixels or stuck values put them, flat
-//       for random-valued impulses); the prior is the damaged fraction. S starts it.
+//       fitted to the image by EM: an intact sample deviates from m (without the
+//       likeness weights) by a Laplace law whose scale is the local mean |y − m| of the
+//       intact neighbours; a damaged one takes a value from a distribution estimated as
+//       the histogram of the damaged samples' values (spikes where salt-and-pepper, dead
+//       pixels or stuck values put them, flat for random-valued impulses); the prior is
+//       the damaged fraction, in the later iterations the damaged fraction among samples
+//       whose neighbours are as damaged (so that lines and clusters of damage are found
+//       whole, while scattered damage keeps one rate). DOP's split of y − f starts it.
 //   ŷ   y, or f + k·(y − f) where dense noise of level σ_n is found: k = max(V − σ_n², 0)/V,
 //       V the local mean of (y − f)² over intact samples (a local Wiener filter).
 #include "dop/compose.hpp"
@@ -24,10 +34,16 @@
 namespace dop {
 namespace {
 
-// Fill: window radius, spatial σ and range σ (on the channel mean of f) of the weights.
+// Fill: window radius and spatial σ of the neighbour weights, range σ (on the channel
+// mean of the first composite) of the final fill's likeness weights, and the weight of f
+// where no intact neighbour is near.
 constexpr int64_t kFillRadius = 2;
 constexpr double kFillSpatialSigma = 1.0;
 constexpr double kFillRangeSigma = 0.05;
+constexpr double kFillFallback = 0.01;
+// The share γ₀ of the damage leaking into f at which f's detail is no longer used.
+constexpr double kLeakLimit = 0.1;
+constexpr double kLeakPriorSamples = 100.0;
 // Scale of the intact residuals: Gaussian window σ, and the least scale allowed.
 constexpr double kScaleSigma = 1.0;
 constexpr double kMinScale = 1e-3;
@@ -36,7 +52,13 @@ constexpr double kMinScale = 1e-3;
 constexpr int64_t kValueBins = 256;
 constexpr double kValueBlurBins = 2.0;
 constexpr double kValueFloor = 0.01;
+// EM: iterations, the first one whose prior depends on the neighbours, the neighbourhood
+// (Gaussian σ), its bins, and the weight (in samples) of the global rate in each bin.
 constexpr int kEmIterations = 8;
+constexpr int kNeighbourPriorFrom = 4;
+constexpr double kNeighbourSigma = 1.0;
+constexpr int64_t kNeighbourBins = 10;
+constexpr double kNeighbourPriorCount = 10.0;
 // Dense noise: window σ of the local variances, and the quantile of them taken as σ_n².
 constexpr double kNoiseSigma = 2.0;
 constexpr double kNoiseQuantile = 0.1;
@@ -51,8 +73,8 @@ at::Tensor pad_edge(const at::Tensor& t, int64_t r) {
   return t.index_select(-2, rows).index_select(-1, cols);
 }
 
-// The window of the padded tensor at offset (dy, dx): the neighbour at that offset of
-// every position of the original H×W.
+// The neighbour at offset (dy, dx) of every position of the original H×W, from the
+// tensor padded by r.
 at::Tensor at_offset(const at::Tensor& padded, int64_t r, int64_t dy, int64_t dx, int64_t h,
                      int64_t w) {
   return padded.narrow(-2, r + dy, h).narrow(-1, r + dx, w);
@@ -90,33 +112,63 @@ at::Tensor local_mean(const at::Tensor& value, const at::Tensor& weight, double 
   return smooth(value * weight, sigma, true) / smooth(weight, sigma, true).clamp_min(kTiny);
 }
 
-// m = f + Σ_j k_ij (1 − w_j)(y_j − f_j) / Σ_j k_ij (1 − w_j) over the 5×5 neighbours j ≠ i,
-// k_ij = exp(−|i − j|²/2σ_s²) · exp(−(f̄_j − f̄_i)²/2σ_r²), f̄ the channel mean of f.
-// Where no intact neighbour is near, m stays f.
-at::Tensor fill(const at::Tensor& y, const at::Tensor& f, const at::Tensor& weight) {
+// The leave-one-out averages of y and of f over the intact neighbours (5×5), each
+// neighbour j of i weighted by (1 − w_j)·exp(−|i − j|²/2σ_s²), times the likeness
+// exp(−(ḡ_j − ḡ_i)²/2σ_r²) of the guide's channel mean ḡ when a guide is given. Where no
+// intact neighbour is near, both averages lean to f.
+struct NeighbourAverages {
+  at::Tensor y, f;
+};
+
+NeighbourAverages neighbour_averages(const at::Tensor& y, const at::Tensor& f,
+                                     const at::Tensor& weight, const at::Tensor& guide = {}) {
   const int64_t r = kFillRadius, h = y.size(1), w = y.size(2);
-  const at::Tensor intact = 1.0 - weight;
-  const at::Tensor residual = pad_edge(intact * (y - f), r);
-  const at::Tensor support = pad_edge(intact, r);
-  const at::Tensor guide = f.mean(0, /*keepdim=*/true);
-  const at::Tensor guide_padded = pad_edge(guide, r);
-  at::Tensor num = at::zeros_like(y);
-  at::Tensor den = at::zeros_like(y);
+  const at::Tensor intact_padded = pad_edge(1.0 - weight, r);
+  const at::Tensor y_padded = pad_edge(y, r);
+  const at::Tensor f_padded = pad_edge(f, r);
+  at::Tensor mean_guide, guide_padded;
+  if (guide.defined()) {
+    mean_guide = guide.mean(0, /*keepdim=*/true);
+    guide_padded = pad_edge(mean_guide, r);
+  }
+  at::Tensor sum_y = kFillFallback * f;
+  at::Tensor sum_f = kFillFallback * f;
+  at::Tensor total = at::full_like(y, kFillFallback);
   for (int64_t dy = -r; dy <= r; ++dy) {
     for (int64_t dx = -r; dx <= r; ++dx) {
       if (dy == 0 && dx == 0) continue;
       const double spatial = std::exp(-static_cast<double>(dy * dy + dx * dx) /
                                       (2.0 * kFillSpatialSigma * kFillSpatialSigma));
-      const at::Tensor range = at::exp((at_offset(guide_padded, r, dy, dx, h, w) - guide).square() *
-                                       (-1.0 / (2.0 * kFillRangeSigma * kFillRangeSigma))) *
-                               spatial;
-      num.addcmul_(range, at_offset(residual, r, dy, dx, h, w));
-      den.addcmul_(range, at_offset(support, r, dy, dx, h, w));
+      at::Tensor k = at_offset(intact_padded, r, dy, dx, h, w) * spatial;
+      if (guide.defined()) {
+        k = k * at::exp((at_offset(guide_padded, r, dy, dx, h, w) - mean_guide).square() *
+                        (-1.0 / (2.0 * kFillRangeSigma * kFillRangeSigma)));
+      }
+      sum_y.addcmul_(k, at_offset(y_padded, r, dy, dx, h, w));
+      sum_f.addcmul_(k, at_offset(f_padded, r, dy, dx, h, w));
+      total.add_(k);
     }
   }
-  return f + num / (den + kTiny);
+  return {sum_y / total, sum_f / total};
 }
 
+// m = ȳ + β·(f − f̄): the neighbours' average plus f's detail, less what of it follows the
+// damage (β from the leak γ of f's detail into the damage, over the damaged samples).
+at::Tensor fill(const at::Tensor& y, const at::Tensor& f, const at::Tensor& weight,
+                const at::Tensor& guide = {}) {
+  const NeighbourAverages avg = neighbour_averages(y, f, weight, guide);
+  const at::Tensor detail = f - avg.f;
+  const at::Tensor damage = y - avg.y;
+  // Shrunk towards no leak by kLeakPriorSamples samples' worth of damage: an image with
+  // (almost) nothing damaged keeps f's detail.
+  const at::Tensor damage_square = damage.square();
+  const double leak =
+      ((weight * detail * damage).sum() /
+       ((weight * damage_square).sum() + kLeakPriorSamples * damage_square.mean()).clamp_min(1e-12))
+          .item<double>();
+  const double beta = std::clamp(1.0 - std::clamp(leak, 0.0, 1.0) / kLeakLimit, 0.0, 1.0);
+  return avg.y + beta * detail;
+}
 // Density, on [0, 1], of the values of the samples weighted by `weight`, read at each
 // sample's value: a histogram of kValueBins bins, half of it smoothed, plus a floor.
 at::Tensor damaged_value_density(const at::Tensor& y, const at::Tensor& weight) {
@@ -128,6 +180,50 @@ at::Tensor damaged_value_density(const at::Tensor& y, const at::Tensor& weight) 
       smooth(hist.view({1, 1, kValueBins}), kValueBlurBins).view({kValueBins});
   const at::Tensor density = (0.5 * hist + 0.5 * blurred) * (1.0 - kValueFloor) + kValueFloor;
   return density.index_select(0, index).view_as(y);
+}
+
+// The prior of damage: the damaged fraction, the same for every sample.
+at::Tensor global_prior(const at::Tensor& weight) {
+  return at::full_like(weight, std::clamp(weight.mean().item<double>(), 1e-4, 0.999));
+}
+
+// The prior of damage given the neighbours: the damaged fraction among the samples whose
+// neighbours (Gaussian σ kNeighbourSigma, leave-one-out) are about as damaged, in
+// kNeighbourBins bins, each pulled towards the global fraction by kNeighbourPriorCount
+// samples' worth. Scattered damage gives every bin the same rate; lines and clusters raise
+// it next to damage.
+at::Tensor neighbour_prior(const at::Tensor& weight) {
+  const double global = std::clamp(weight.mean().item<double>(), 1e-4, 0.999);
+  const at::Tensor neighbours =
+      local_mean(weight, at::ones_like(weight), kNeighbourSigma).clamp(0.0, 1.0);
+  const at::Tensor bin = (neighbours * (kNeighbourBins - 1)).round().to(at::kLong).flatten();
+  at::Tensor damaged = at::zeros({kNeighbourBins}, weight.options());
+  at::Tensor count = at::zeros({kNeighbourBins}, weight.options());
+  damaged.index_add_(0, bin, weight.flatten());
+  count.index_add_(0, bin, at::ones_like(weight).flatten());
+  const at::Tensor rate =
+      (damaged + kNeighbourPriorCount * global) / (count + kNeighbourPriorCount);
+  return rate.index_select(0, bin).view_as(weight).clamp(1e-4, 0.999);
+}
+
+// m corrected by the other channels of the same pixel: where they are intact, their
+// deviation from their own fill (r = y − m) tells how this pixel differs from its
+// neighbours, as an edge or a texture does in every channel; m_c += λ·r̄_c, r̄_c the
+// intact-weighted mean of the other channels' r, scaled by their intact share, λ the
+// least-squares slope of r_c on r̄_c over the samples where both are intact.
+at::Tensor cross_channel(const at::Tensor& y, const at::Tensor& m, const at::Tensor& weight) {
+  const int64_t channels = y.size(0);
+  if (channels < 2) return m;
+  const at::Tensor intact = 1.0 - weight;
+  const at::Tensor r = y - m;
+  const at::Tensor others_intact = intact.sum(0, /*keepdim=*/true) - intact;
+  const at::Tensor others_r =
+      ((intact * r).sum(0, /*keepdim=*/true) - intact * r) / others_intact.clamp_min(kTiny);
+  const at::Tensor share = others_intact / static_cast<double>(channels - 1);
+  const double slope = ((intact * share * r * others_r).sum() /
+                        (intact * share * others_r.square()).sum().clamp_min(1e-12))
+                           .item<double>();
+  return m + slope * share * others_r;
 }
 
 // The σ_n² of the dense noise: a low quantile of the local mean square of the residuals
@@ -163,17 +259,19 @@ Composition compose(const at::Tensor& observed, const at::Tensor& network,
   at::Tensor weight =
       (sparse.to(y.device(), at::kFloat).abs() / ((y - f).abs() + kTiny)).clamp(0.0, 1.0);
   for (int i = 0; i < kEmIterations; ++i) {
-    const at::Tensor m = fill(y, f, weight);
-    const at::Tensor deviation = (y - m).abs();
+    const at::Tensor deviation = (y - fill(y, f, weight)).abs();
     const at::Tensor intact = 1.0 - weight;
     const at::Tensor scale = local_mean(deviation, intact, kScaleSigma).clamp_min(kMinScale);
     const at::Tensor intact_likelihood = at::exp(-deviation / scale) / (2.0 * scale);
-    const double prior = std::clamp(weight.mean().item<double>(), 1e-4, 0.999);
+    const at::Tensor prior =
+        i < kNeighbourPriorFrom ? global_prior(weight) : neighbour_prior(weight);
     const at::Tensor damaged = prior * damaged_value_density(y, weight);
     weight = damaged / (damaged + (1.0 - prior) * intact_likelihood);
   }
   Composition out;
-  out.fill = fill(y, f, weight);
+  // The final fill: neighbours weighed by their likeness in a first composite.
+  const at::Tensor first = (1.0 - weight) * y + weight * fill(y, f, weight);
+  out.fill = cross_channel(y, fill(y, f, weight, first), weight);
   const at::Tensor intact = 1.0 - weight;
   const double noise_variance = dense_noise_variance(y - out.fill, intact);
   const at::Tensor d = y - f;

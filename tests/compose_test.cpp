@@ -27,7 +27,16 @@ Fit fit_of(const at::Tensor& clean, const at::Tensor& observed) {
           damaged};
 }
 
-const at::Tensor kClean = test::smooth_image(3, 64, 64);  // values in [0.1, 0.9]
+// A photo-like image: smooth shapes, a fine texture on the left half (the right half is
+// smooth, as a sky), and 8-bit samples.
+at::Tensor photo_like() {
+  const at::Tensor x = at::arange(64, at::kFloat).view({1, 1, 64});
+  const at::Tensor y = at::arange(64, at::kFloat).view({1, 64, 1});
+  const at::Tensor texture = 0.04 * at::sin(x * 1.3) * at::sin(y * 1.7) * (x < 32);
+  return ((test::smooth_image(3, 64, 64) * 0.9 + texture) * 255.0).round() / 255.0;
+}
+
+const at::Tensor kClean = photo_like();
 
 TEST(Compose, KeepsIntactSamplesAndFillsDamagedOnes) {
   const Fit fit = fit_of(kClean, salt_and_pepper(kClean, 0.3, 1));
@@ -67,6 +76,7 @@ TEST(Compose, LeavesACleanImageAlone) {
   const Fit fit = fit_of(kClean, kClean);
   const Composition c = compose(kClean, fit.network, fit.sparse);
   EXPECT_GT(psnr(c.image, kClean), 50.0);
+  EXPECT_GT(psnr(c.image, kClean), psnr(fit.network, kClean) + 6.0);
   EXPECT_LT(c.damaged_fraction, 0.01);
 }
 
