@@ -522,6 +522,7 @@ Restoration restore(const at::Tensor& observed, const TrainOptions& options,
 
   // After a resume the clock goes on from the checkpoint's last sample.
   const double offset = result.history.empty() ? 0.0 : result.history.back().seconds;
+  double measuring = 0.0;  // seconds spent on PSNR samples, not on training
   // The output `window` iterations ago, its change since then, and for how many windows
   // in a row the change has been below the tolerance.
   const int64_t window = conv.window > 0 ? conv.window : 100;
@@ -568,8 +569,14 @@ Restoration restore(const at::Tensor& observed, const TrainOptions& options,
             << "; lower the step (--lr) or the ratio (--alpha)";
         throw RuntimeError(msg.str());
       }
-      if (sample && run.clean.defined()) p.psnr = psnr(composed(result_now()), run.clean);
-      p.seconds = offset + seconds();
+      if (sample && run.clean.defined()) {
+        // The PSNR sample is a measurement, not training: its time (the composition, mostly)
+        // is left out of the learning curve's clock.
+        const double before = seconds();
+        p.psnr = psnr(composed(result_now()), run.clean);
+        measuring += seconds() - before;
+      }
+      p.seconds = offset + seconds() - measuring;
       if (sample) result.history.push_back(p);
       if (run.on_progress) run.on_progress(p);
     }

@@ -185,7 +185,8 @@ struct Progress {
   int64_t iterations = 0;
   /// Training loss of the last step.
   double loss = 0.0;
-  /// Wall-clock seconds since the first step began.
+  /// Wall-clock seconds of training since the first step began (the time of the PSNR
+  /// samples themselves left out).
   double seconds = 0.0;
   /// PSNR (dB) of the current result (what the run would return if it ended here)
   /// against the clean image; NaN without one.

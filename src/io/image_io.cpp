@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
+#include <limits>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -146,10 +147,16 @@ Image load_image(const fs::path& path) { return decode_image(read_bytes(path), p
 
 Image decode_image(const std::vector<char>& bytes, const fs::path& path) {
   if (bytes.empty()) throw InputError("cannot read " + quoted(path) + ": the file is empty");
+  if (bytes.size() > static_cast<size_t>(std::numeric_limits<int>::max())) {
+    throw InputError("cannot use " + quoted(path) + ": files of 2 GiB and more are not read");
+  }
   use_private_opencv_temp_folder();
   cv::Mat mat;
   try {
-    mat = cv::imdecode(bytes, cv::IMREAD_UNCHANGED);
+    // As unsigned bytes: some decoders (WebP's) refuse a buffer of any other type.
+    const cv::Mat buffer(1, static_cast<int>(bytes.size()), CV_8UC1,
+                         const_cast<char*>(bytes.data()));
+    mat = cv::imdecode(buffer, cv::IMREAD_UNCHANGED);
   } catch (const cv::Exception& e) {
     if (std::string(e.what()).find("CV_IO_MAX_IMAGE_PIXELS") != std::string::npos)
       throw InputError(too_big(path, 0));

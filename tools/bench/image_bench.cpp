@@ -766,7 +766,7 @@ int run_image_bench(const std::string& name, ImageBenchOptions o) {
   for (const auto& f : images) {
     if (!fs::exists(f)) {
       throw InputError("'" + f.string() +
-                       "' not found: the paper's images are in ../shared/data/paper-images; "
+                       "' not found: the paper's images are in data/paper-images of the repository; "
                        "pass --paper-images DIR or --images FILE|DIR");
     }
   }

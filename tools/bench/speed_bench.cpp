@@ -214,7 +214,7 @@ int run_speed(const SpeedBenchOptions& o) {
   const fs::path image = o.image.empty() ? fs::path(o.paper_dir) / "F16.png" : fs::path(o.image);
   if (!fs::exists(image)) {
     throw InputError("'" + image.string() +
-                     "' not found: the paper's images are in ../shared/data/paper-images; pass "
+                     "' not found: the paper's images are in data/paper-images of the repository; pass "
                      "--paper-images DIR or --image FILE");
   }
   if (!o.skip_reference && !fs::exists(o.script)) {
