@@ -11,6 +11,10 @@ packages=(
   # gnuplot renders the benchmarks' PNG plots.
   gnuplot-nox
   libtorch-dev libopencv-dev libcli11-dev libspdlog-dev nlohmann-json3-dev libgtest-dev
+  # Exiv2 carries the images' metadata (EXIF, IPTC, XMP, ICC profile); zlib its PNG chunks.
+  libexiv2-dev zlib1g-dev
+  # libjpeg writes the CMYK JPEG the tests read (OpenCV cannot).
+  libjpeg62-turbo-dev
   # OpenBLAS (OpenMP build): LibTorch otherwise uses the netlib reference BLAS, 15-35%
   # slower per DOP step. Not the pthread build: it fights LibTorch's OpenMP threads.
   libopenblas0-openmp

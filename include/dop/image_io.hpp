@@ -2,9 +2,12 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <string>
 #include <vector>
 
 #include <ATen/core/Tensor.h>
+
+#include "dop/metadata.hpp"
 
 namespace dop {
 
@@ -16,6 +19,12 @@ struct Image {
   at::Tensor alpha;
   /// Bits per sample of the file it came from: 8, 16 or 32 (floating point).
   int bit_depth = 8;
+  /// EXIF, IPTC, XMP, ICC profile, comment and resolution of the file, written back by
+  /// save_image unless told not to.
+  Metadata metadata;
+  /// What the reader found worth telling the user and read anyway (a damaged EXIF block,
+  /// an animated PNG of which only the first frame is used, the first page of several).
+  std::vector<std::string> warnings;
 
   int64_t channels() const { return pixels.size(0); }
   int64_t height() const { return pixels.size(1); }
@@ -23,8 +32,12 @@ struct Image {
 };
 
 /// Reads any image OpenCV can decode (PNG, TIFF, JPEG, WebP, BMP, PNM, ...): gray, gray +
-/// alpha, RGB, RGBA, palette; 8- or 16-bit integer or 32/64-bit float samples (floats are
-/// clamped to [0, 1]). Throws dop::InputError naming the file and the problem.
+/// alpha, RGB, RGBA, palette (with transparency: RGBA), CMYK JPEG (as RGB); 8- or 16-bit
+/// integer or 32/64-bit float samples (floats are clamped to [0, 1]); the metadata too.
+/// The pixels are the file's as stored: an EXIF orientation is kept as a tag, not applied.
+/// The first page of a multi-page TIFF and the default image of an animated PNG are read,
+/// with a warning; GIF and animated WebP are refused. Throws dop::InputError naming the
+/// file and the problem.
 Image load_image(const std::filesystem::path& path);
 
 /// load_image for bytes already in memory (the contents of a file); `name` is the file
@@ -38,6 +51,12 @@ struct SaveOptions {
   int bit_depth = 0;
   /// Replace an existing file (never done silently otherwise).
   bool overwrite = false;
+  /// JPEG and WebP quality, 1-100 (100: WebP lossless).
+  int quality = 95;
+  /// PNG zlib level, 0 (none, fastest) to 9 (smallest).
+  int png_compression = 6;
+  /// Write the image's metadata (Image::metadata) into the file.
+  bool keep_metadata = true;
 };
 
 /// What save_image actually wrote.
@@ -45,6 +64,13 @@ struct SaveReport {
   int bit_depth = 8;
   /// The image had alpha but the format cannot store it (e.g. JPEG).
   bool alpha_dropped = false;
+  /// The encoder settings used: quality for JPEG/WebP, zlib level for PNG (-1: none).
+  int quality = -1;
+  int png_compression = -1;
+  /// What was carried over, as Metadata::describe() says it ("none" when nothing).
+  std::string metadata = "none";
+  /// What of the metadata the output could not hold or did not fit it.
+  std::vector<std::string> notes;
 };
 
 /// Largest image load_image accepts, in pixels (width × height); default 2^28 (268 M,

@@ -1,8 +1,10 @@
 #include "dop/image_io.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cctype>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <limits>
@@ -133,6 +135,143 @@ class OpenCvTempFolder {
 
 void use_private_opencv_temp_folder() { static const OpenCvTempFolder folder; }
 
+bool starts_with(const std::vector<char>& bytes, size_t at, const char* text) {
+  const size_t n = std::strlen(text);
+  return bytes.size() >= at + n && std::memcmp(bytes.data() + at, text, n) == 0;
+}
+
+uint32_t read_u32(const unsigned char* p, bool big_endian) {
+  return big_endian ? (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3]
+                    : (uint32_t{p[3]} << 24) | (uint32_t{p[2]} << 16) | (uint32_t{p[1]} << 8) | p[0];
+}
+
+// An APNG has an acTL chunk before its first IDAT.
+bool is_animated_png(const std::vector<char>& bytes) {
+  const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
+  size_t at = 8;
+  while (at + 12 <= bytes.size()) {
+    const uint32_t length = read_u32(p + at, true);
+    if (starts_with(bytes, at + 4, "acTL")) return true;
+    if (starts_with(bytes, at + 4, "IDAT") || length > bytes.size() - at - 12) return false;
+    at += 12 + length;
+  }
+  return false;
+}
+
+// Pages of a classic TIFF: the length of its chain of image file directories.
+int tiff_pages(const std::vector<char>& bytes) {
+  if (bytes.size() < 8) return 1;
+  const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
+  const bool big = bytes[0] == 'M';
+  uint64_t offset = read_u32(p + 4, big);
+  int pages = 0;
+  while (offset != 0 && offset + 2 <= bytes.size() && pages < 100000) {
+    const unsigned entries = big ? (p[offset] << 8) | p[offset + 1] : (p[offset + 1] << 8) | p[offset];
+    const uint64_t next = offset + 2 + 12 * uint64_t{entries};
+    ++pages;
+    if (next + 4 > bytes.size()) break;
+    const uint64_t following = read_u32(p + next, big);
+    if (following <= offset) break;  // a loop or garbage: stop counting
+    offset = following;
+  }
+  return std::max(pages, 1);
+}
+
+// Width, height and orientation of a classic TIFF's first page (0 where absent).
+struct TiffLayout {
+  uint32_t width = 0, height = 0, orientation = 0;
+};
+
+TiffLayout tiff_layout(const std::vector<char>& bytes) {
+  TiffLayout layout;
+  if (bytes.size() < 8) return layout;
+  const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
+  const bool big = bytes[0] == 'M';
+  const auto u16 = [&](size_t at) { return big ? (p[at] << 8) | p[at + 1] : (p[at + 1] << 8) | p[at]; };
+  const uint64_t ifd = read_u32(p + 4, big);
+  if (ifd + 2 > bytes.size()) return layout;
+  const unsigned entries = static_cast<unsigned>(u16(ifd));
+  for (unsigned i = 0; i < entries && ifd + 2 + 12 * (i + 1) <= bytes.size(); ++i) {
+    const size_t e = ifd + 2 + 12 * i;
+    const unsigned tag = static_cast<unsigned>(u16(e));
+    const unsigned type = static_cast<unsigned>(u16(e + 2));
+    const uint32_t value = type == 3 ? static_cast<uint32_t>(u16(e + 8)) : read_u32(p + e + 8, big);
+    if (tag == 256) layout.width = value;
+    if (tag == 257) layout.height = value;
+    if (tag == 274) layout.orientation = value;
+  }
+  return layout;
+}
+
+// OpenCV's TIFF decoder turns the pixels upright by the orientation tag, even for
+// IMREAD_UNCHANGED (the other decoders do not). Undoes that, so that the pixels are the
+// file's as stored, as for every other format, and the tag, carried over, still fits them.
+void undo_tiff_orientation(const std::vector<char>& bytes, cv::Mat& mat) {
+  const TiffLayout layout = tiff_layout(bytes);
+  if (layout.orientation < 2 || layout.orientation > 8) return;
+  // A quarter turn swaps the sides: when they are not swapped, the decoder did not turn it.
+  const bool quarter_turn = layout.orientation >= 5;
+  const bool swapped = static_cast<uint32_t>(mat.cols) == layout.height &&
+                       static_cast<uint32_t>(mat.rows) == layout.width;
+  if (quarter_turn && layout.width != layout.height && !swapped) return;
+  cv::Mat out;
+  switch (layout.orientation) {
+    case 2: cv::flip(mat, out, 1); break;
+    case 3: cv::rotate(mat, out, cv::ROTATE_180); break;
+    case 4: cv::flip(mat, out, 0); break;
+    case 5: cv::transpose(mat, out); break;
+    case 6: cv::rotate(mat, out, cv::ROTATE_90_COUNTERCLOCKWISE); break;
+    case 7: cv::transpose(mat, out); cv::rotate(out, out, cv::ROTATE_180); break;
+    default: cv::rotate(mat, out, cv::ROTATE_90_CLOCKWISE); break;  // 8
+  }
+  mat = out;
+}
+
+// The number of components in a JPEG's frame header (4: CMYK or YCCK).
+int jpeg_components(const std::vector<char>& bytes) {
+  const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
+  size_t at = 2;
+  while (at + 10 <= bytes.size() && p[at] == 0xFF) {
+    const unsigned marker = p[at + 1];
+    const size_t length = (p[at + 2] << 8) | p[at + 3];
+    const bool sof = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 &&
+                     marker != 0xCC;
+    if (sof) return p[at + 9];
+    if (marker == 0xDA) break;
+    at += 2 + length;
+  }
+  return 0;
+}
+
+// Refuses what OpenCV cannot read faithfully, warns about what it reads in part.
+void inspect_container(const std::vector<char>& bytes, const fs::path& path,
+                       std::vector<std::string>& warnings) {
+  if (starts_with(bytes, 0, "GIF8")) {
+    throw InputError("cannot use " + quoted(path) +
+                     ": GIF images are not supported; convert it to PNG first (a still "
+                     "frame of an animation)");
+  }
+  if (starts_with(bytes, 0, "RIFF") && starts_with(bytes, 8, "WEBPVP8X") && bytes.size() > 20 &&
+      (static_cast<unsigned char>(bytes[20]) & 0x02) != 0) {
+    throw InputError("cannot use " + quoted(path) +
+                     ": animated WebP is not supported; extract the frame to restore first");
+  }
+  if (starts_with(bytes, 0, "\x89PNG") && is_animated_png(bytes)) {
+    warnings.emplace_back("animated PNG: only its default image (the first frame) is restored; "
+                          "the output is a still PNG");
+  }
+  if (starts_with(bytes, 0, "II*") || starts_with(bytes, 0, "MM")) {
+    const int pages = tiff_pages(bytes);
+    if (pages > 1) {
+      warnings.push_back("multi-page TIFF (" + std::to_string(pages) +
+                         " pages): only the first page is restored");
+    }
+  }
+  if (starts_with(bytes, 0, "\xFF\xD8") && jpeg_components(bytes) == 4) {
+    warnings.emplace_back("CMYK JPEG: restored and written as RGB");
+  }
+}
+
 }  // namespace
 
 void set_max_image_pixels(uint64_t pixels) {
@@ -151,6 +290,8 @@ Image decode_image(const std::vector<char>& bytes, const fs::path& path) {
     throw InputError("cannot use " + quoted(path) + ": files of 2 GiB and more are not read");
   }
   use_private_opencv_temp_folder();
+  std::vector<std::string> warnings;
+  inspect_container(bytes, path, warnings);
   cv::Mat mat;
   try {
     // As unsigned bytes: some decoders (WebP's) refuse a buffer of any other type.
@@ -167,6 +308,7 @@ Image decode_image(const std::vector<char>& bytes, const fs::path& path) {
                      ": not an image in a format this build of OpenCV reads, or the file is "
                      "truncated or damaged");
   }
+  if (starts_with(bytes, 0, "II*") || starts_with(bytes, 0, "MM")) undo_tiff_orientation(bytes, mat);
   if (mat.dims != 2 || mat.rows < 1 || mat.cols < 1) {
     throw InputError("cannot use " + quoted(path) + ": the image has no pixels");
   }
@@ -218,6 +360,8 @@ Image decode_image(const std::vector<char>& bytes, const fs::path& path) {
   }
   image.pixels = to_tensor(color, scale);
   if (!alpha.empty()) image.alpha = to_tensor(alpha, scale);
+  image.metadata = read_metadata(bytes, warnings);
+  image.warnings = std::move(warnings);
   return image;
 }
 
@@ -256,13 +400,45 @@ SaveReport save_image(const fs::path& path, const Image& image, const SaveOption
     cv::merge(planes, mat);
   }
 
+  if (options.quality < 1 || options.quality > 100) {
+    throw UsageError("quality must be 1 to 100, got " + std::to_string(options.quality));
+  }
+  if (options.png_compression < 0 || options.png_compression > 9) {
+    throw UsageError("PNG compression must be 0 to 9, got " +
+                     std::to_string(options.png_compression));
+  }
+  std::vector<int> params;
+  if (ext == ".jpg" || ext == ".jpeg" || ext == ".jpe") {
+    report.quality = options.quality;
+    params = {cv::IMWRITE_JPEG_QUALITY, options.quality};
+  } else if (ext == ".webp") {
+    report.quality = options.quality;
+    params = {cv::IMWRITE_WEBP_QUALITY, options.quality == 100 ? 101 : options.quality};
+  } else if (ext == ".png") {
+    report.png_compression = options.png_compression;
+    params = {cv::IMWRITE_PNG_COMPRESSION, options.png_compression};
+  } else if ((ext == ".tif" || ext == ".tiff") && options.keep_metadata &&
+             image.metadata.resolution().defined()) {
+    // Exiv2 leaves a TIFF's image tags to the encoder: the resolution goes in here.
+    const Resolution r = image.metadata.resolution();
+    const auto whole = [](double v) { return static_cast<int>(std::max(1L, std::lround(v))); };
+    params = {cv::IMWRITE_TIFF_RESUNIT, r.unit == Resolution::Unit::kInch ? 2
+                                        : r.unit == Resolution::Unit::kCentimetre ? 3 : 1,
+              cv::IMWRITE_TIFF_XDPI, whole(r.x), cv::IMWRITE_TIFF_YDPI, whole(r.y)};
+  }
+
   std::vector<uchar> encoded;
   try {
-    if (!cv::imencode(ext, mat, encoded)) {
+    if (!cv::imencode(ext, mat, encoded, params)) {
       throw OutputError("cannot encode " + quoted(path) + " as " + ext);
     }
   } catch (const cv::Exception& e) {
     throw OutputError("cannot encode " + quoted(path) + ": " + e.what());
+  }
+  if (options.keep_metadata && !image.metadata.empty()) {
+    encoded = embed_metadata(std::move(encoded), ext, image.metadata, mat.cols, mat.rows,
+                             mat.channels(), report.notes);
+    report.metadata = image.metadata.describe();
   }
   write_file_atomically(
       path, std::string_view(reinterpret_cast<const char*>(encoded.data()), encoded.size()),

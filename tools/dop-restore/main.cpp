@@ -92,7 +92,10 @@ nlohmann::json settings_json(const CliOptions& o, const dop::TrainOptions& t) {
           {"scales", t.network.scales},
           {"skip_channels", t.network.skip_channels},
           {"input_channels", t.network.input_channels},
-          {"upsampling", o.upsampling}};
+          {"upsampling", o.upsampling},
+          {"quality", o.quality},
+          {"png_compression", o.png_compression},
+          {"keep_metadata", !o.strip_metadata}};
 }
 
 nlohmann::json metrics_json(const at::Tensor& image, const at::Tensor& clean) {
@@ -128,6 +131,7 @@ nlohmann::json restore_one(const Job& job, const Context& ctx, c10::Device devic
   const CliOptions& o = ctx.o;
   check_outputs(job, o.overwrite);
   const dop::Image input = dop::load_image(job.input);
+  for (const std::string& w : input.warnings) spdlog::warn("{}: {}", job.input.string(), w);
   at::Tensor clean;
   if (!job.reference.empty()) {
     const dop::Image ref = dop::load_image(job.reference);
@@ -198,7 +202,18 @@ nlohmann::json restore_one(const Job& job, const Context& ctx, c10::Device devic
   restored.pixels = result.image;
   restored.alpha = input.alpha;
   restored.bit_depth = input.bit_depth;
-  const dop::SaveReport saved = dop::save_image(job.output, restored, {o.bit_depth, o.overwrite});
+  restored.metadata = input.metadata;
+  dop::SaveOptions save;
+  save.bit_depth = o.bit_depth;
+  save.overwrite = o.overwrite;
+  save.quality = o.quality;
+  save.png_compression = o.png_compression;
+  save.keep_metadata = !o.strip_metadata;
+  const dop::SaveReport saved = dop::save_image(job.output, restored, save);
+  for (const std::string& note : saved.notes) spdlog::warn("{}: {}", job.output.string(), note);
+  if (saved.metadata != "none") {
+    spdlog::info("{}: metadata kept: {}", job.output.string(), saved.metadata);
+  }
   if (saved.alpha_dropped)
     spdlog::warn("{}: this format has no alpha channel; alpha dropped", job.output.string());
   const int wanted_depth = o.bit_depth == 0 ? input.bit_depth : o.bit_depth;
@@ -239,6 +254,10 @@ nlohmann::json restore_one(const Job& job, const Context& ctx, c10::Device devic
                              {"alpha", input.alpha.defined()},
                              {"bit_depth", input.bit_depth},
                              {"output_bit_depth", saved.bit_depth}}},
+                           {"metadata", {{"input", input.metadata.describe()},
+                                         {"written", saved.metadata},
+                                         {"notes", saved.notes}}},
+                           {"warnings", input.warnings},
                            {"parameters", result.parameters},
                            {"lr_used", result.lr},
                            {"alpha_used", result.alpha},
@@ -251,6 +270,10 @@ nlohmann::json restore_one(const Job& job, const Context& ctx, c10::Device devic
                            {"seconds_per_iteration", per_iteration},
                            {"device", device.str()},
                            {"history", history}};
+  nlohmann::json encoding = nlohmann::json::object();
+  if (saved.quality >= 0) encoding["quality"] = saved.quality;
+  if (saved.png_compression >= 0) encoding["png_compression"] = saved.png_compression;
+  record["encoding"] = encoding;
   if (result.composed) {
     record["damaged_fraction"] = result.damaged_fraction;
     record["noise_level"] = result.noise_level;

@@ -175,6 +175,17 @@ void add_options(CLI::App& app, CliOptions& o) {
       ->check(CLI::IsMember({0, 8, 16, 32}))
       ->capture_default_str()
       ->group(out_group);
+  app.add_option("--quality", o.quality, "JPEG and WebP quality, 1-100 (100: lossless WebP)")
+      ->capture_default_str()
+      ->group(out_group);
+  app.add_option("--png-compression", o.png_compression,
+                 "PNG compression, 0 (fastest) to 9 (smallest file)")
+      ->capture_default_str()
+      ->group(out_group);
+  app.add_flag("--strip-metadata", o.strip_metadata,
+               "Write pixels only: no EXIF, IPTC, XMP, ICC profile, comment or resolution "
+               "(kept by default)")
+      ->group(out_group);
   app.add_option("--reference", o.reference,
                  "Clean image (a folder of them, same names, in a folder run): report PSNR/SSIM")
       ->group(out_group);
@@ -291,6 +302,10 @@ CheckedOptions check_options(const CliOptions& o) {
       o.upsampling == "nearest" ? Upsampling::kNearest : Upsampling::kBilinear;
   c.train.validate();
   if (o.log_every < 1) throw UsageError("--log-every must be >= 1");
+  if (o.quality < 1 || o.quality > 100) throw UsageError("--quality must be 1 to 100");
+  if (o.png_compression < 0 || o.png_compression > 9) {
+    throw UsageError("--png-compression must be 0 to 9");
+  }
   if (o.checkpoint_every < 0) throw UsageError("--checkpoint-every must be >= 0");
   if (o.max_pixels < 1) throw UsageError("--max-pixels must be >= 1");
   if (o.threads < 0) throw UsageError("--threads must be >= 0");

@@ -41,6 +41,9 @@ struct CliOptions {
   int64_t tile_overlap = 0;
   int threads = 0;
   int bit_depth = 0;
+  int quality = 95;
+  int png_compression = 6;
+  bool strip_metadata = false;
   int64_t log_every = 100;
   int64_t checkpoint_every = 0;
   int64_t max_pixels = int64_t{1} << 28;
