@@ -245,6 +245,26 @@ INSTANTIATE_TEST_SUITE_P(Formats, MetadataRoundTrip,
                          ::testing::Values(".png", ".jpg", ".tif", ".webp"),
                          [](const auto& info) { return info.param.substr(1); });
 
+// OpenCV's TIFF decoder turns the pixels by the orientation tag; the tool keeps them as
+// stored, so that the tag it carries over still describes them.
+TEST(Metadata, TiffPixelsStayAsStoredForEveryOrientation) {
+  test::TempDir dir;
+  tiff_with_dpi(dir / "upright.tif");
+  const Image stored = load_image(dir / "upright.tif");
+  for (uint16_t orientation = 2; orientation <= 8; ++orientation) {
+    SCOPED_TRACE(orientation);
+    const fs::path file = dir / ("o" + std::to_string(orientation) + ".tif");
+    fs::copy_file(dir / "upright.tif", file);
+    auto image = Exiv2::ImageFactory::open(file.string());
+    image->readMetadata();
+    image->exifData()["Exif.Image.Orientation"] = orientation;
+    image->writeMetadata();
+    const Image read = load_image(file);
+    EXPECT_TRUE(at::equal(read.pixels, stored.pixels));
+    EXPECT_EQ(read.metadata.orientation(), orientation);
+  }
+}
+
 TEST(Metadata, CarriedAcrossFormatsAndDpiIntoJfif) {
   test::TempDir dir;
   tiff_with_dpi(dir / "in.tif");
