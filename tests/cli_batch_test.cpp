@@ -155,6 +155,15 @@ TEST_F(CliBatch, FoldersAndFilesDoNotMix) {
   EXPECT_EQ(run(dir_, kFast + path("missing") + path("out")).code, 3);
 }
 
+TEST_F(CliBatch, AFolderWithoutImagesIsAnError) {
+  write_bytes(dir_ / "empty" / "notes.txt", "no images here");
+  const Outcome r = run(dir_, kFast + "-q " + path("empty") + path("out"));
+  EXPECT_EQ(r.code, 3);
+  EXPECT_NE(r.err.find("no image files"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("empty"), std::string::npos) << r.err;
+  EXPECT_FALSE(exists("out"));
+}
+
 TEST_F(CliBatch, ShardsCoverTheFolderExactlyOnce) {
   for (int i = 0; i < 7; ++i) save(dir_ / "in" / ("img" + std::to_string(i) + ".png"), 3, 6, 6);
   std::multiset<std::string> done;

@@ -192,7 +192,7 @@ TEST_F(Cli, OutputIsTheInput) {
 
 TEST_F(Cli, InvalidValues) {
   for (const char* bad : {"--width 0", "--alpha -1", "--iterations 0", "--lr -2", "--threads=-1",
-                          "--device gpu", "--log-every 0", "--quality 0", "--quality 101",
+                          "--device gpu", "--log-every 0", "--quality 0", "--quality 101", "--lr nan", "--alpha nan",
                           "--png-compression 10"}) {
     const Outcome r = run(dir_, std::string(bad) + " " + in() + path("out.png"));
     EXPECT_EQ(r.code, 2) << bad << ": " << r.err;

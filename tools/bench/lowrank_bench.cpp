@@ -336,6 +336,9 @@ CLI::App* add_lowrank_command(CLI::App& app, LowRankBenchOptions& o) {
   auto* cmd = app.add_subcommand(
       "lowrank", "Low-rank DOP (robust PCA without the rank): the paper's matrix experiments");
   cmd->require_subcommand(1);
+  // The experiments (below) inherit this: their options may follow them, as users type
+  // `dop-bench lowrank curves --preset cpu`.
+  cmd->fallthrough();
   cmd->add_option("--preset", o.preset, "smoke (seconds) or cpu (minutes)")->capture_default_str();
   cmd->add_option("--out", o.out, "Folder for CSV and PNG files")->capture_default_str();
   cmd->add_flag("--json", o.json, "One JSON line per run on standard output");

@@ -354,6 +354,10 @@ int run_folder(const Context& ctx, const std::vector<c10::Device>& devices) {
     }
   }
   const auto items = dop::plan_batch(in_dir, out_dir, {o.recursive, o.format});
+  if (items.empty()) {
+    throw dop::InputError("no image files in folder '" + o.input + "'" +
+                          (o.recursive ? "" : " (-r also looks in its subfolders)"));
+  }
   const dop::Shard& shard = ctx.shard;
   const auto positions = dop::shard_positions(items.size(), shard);
   spdlog::info("{}: {} image(s){}", o.input, items.size(),

@@ -1,6 +1,7 @@
 #include "options.hpp"
 
 #include <cmath>
+#include <cstdlib>
 #include <cstdio>
 #include <string>
 
@@ -207,6 +208,14 @@ void add_options(CLI::App& app, CliOptions& o) {
   app.add_flag("-q,--quiet", o.quiet, "Only errors; no progress")->group(out_group);
   app.add_flag("--no-progress", o.no_progress, "No progress line")->group(out_group);
   app.set_version_flag("--version", version_text());
+  // NaN stands for "not given" in these settings: a NaN typed by the user must not pass
+  // for that (check_options refuses it).
+  for (const char* name : {"--lr", "--alpha", "--init-scale", "--output-average"}) {
+    app.get_option(name)->each([&o, name](const std::string& value) {
+      const double v = std::strtod(value.c_str(), nullptr);
+      if (std::isnan(v)) o.not_a_number = name;
+    });
+  }
 }
 
 }  // namespace
@@ -273,6 +282,7 @@ TrainOptions CliOptions::unset_train_options() {
 }
 
 CheckedOptions check_options(const CliOptions& o) {
+  if (!o.not_a_number.empty()) throw UsageError(o.not_a_number + " must be a number, got NaN");
   CheckedOptions c;
   c.preset = parse_preset(o.preset);
   // The preset, then every setting given on the command line.

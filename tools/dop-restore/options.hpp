@@ -52,6 +52,8 @@ struct CliOptions {
   bool quiet = false;
   bool no_progress = false;
   bool list_devices = false;
+  /// An option given as NaN, which its setting would take for "not given".
+  std::string not_a_number;
   /// Settings given on the command line. Iterations, width, α and init scale left at
   /// kUnsetCount / NaN (not given) take the preset's value.
   TrainOptions train = unset_train_options();
