@@ -24,7 +24,7 @@ TEST(Corruption, SaltAndPepperStatistics) {
   }
 }
 
-// ALGORITHM.md §3: at 50%, about 87.5% of RGB pixels have at least one channel hit.
+// docs/algorithm.md §5: at 50%, about 87.5% of RGB pixels have at least one channel hit.
 TEST(Corruption, HalfOfTheSamplesHitMostPixels) {
   const at::Tensor hit = salt_and_pepper(kClean, 0.5, 3) != kClean;
   EXPECT_NEAR(fraction(hit.any(0)), 0.875, 0.01);

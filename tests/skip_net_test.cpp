@@ -16,7 +16,7 @@ int64_t count(int64_t width, int64_t out = 3) {
   return SkipNet(o)->parameter_count();
 }
 
-// ALGORITHM.md §2: the counts of the paper's generator (BatchNorm affine weights included).
+// docs/algorithm.md §1: the counts of the paper's generator (BatchNorm affine weights included).
 TEST(SkipNet, ParameterCountsMatchThePaper) {
   EXPECT_EQ(count(128), 2217831);
   EXPECT_EQ(count(64), 572455);

@@ -5,8 +5,7 @@
 # same GPU, in one run. Everything it prints also goes to one results file.
 #
 # usage: tools/gpu-check.sh [RESULTS_FILE]     (default gpu-check/results.txt)
-# env:   PYTHON (python3), DOP_REFERENCE (../shared/reference/dop_ref.py, else
-#        gpu-check/dop_ref.py: copy it there when ../shared is not on the machine),
+# env:   PYTHON (python3), DOP_REFERENCE (tools/reference/dop_reference.py),
 #        ITERATIONS (300 timed iterations per side), JOBS (build jobs, all cores)
 # Exit: 0 when everything ran, 3 when no CUDA device is visible, 1 on a failure.
 set -uo pipefail
@@ -15,8 +14,7 @@ results=${1:-gpu-check/results.txt}
 mkdir -p "$(dirname "$results")"
 exec > >(tee "$results") 2>&1
 python=${PYTHON:-python3}
-reference=${DOP_REFERENCE:-../shared/reference/dop_ref.py}
-[ -f "$reference" ] || reference=gpu-check/dop_ref.py
+reference=${DOP_REFERENCE:-tools/reference/dop_reference.py}
 iterations=${ITERATIONS:-300}
 jobs=${JOBS:-$(nproc)}
 start=$(date +%s)
@@ -73,7 +71,7 @@ print(f"paper schedule (150,000 iterations) at this speed: {150000*a['sec_per_it
       f"(target < 5), the reference {150000*b['sec_per_iter']/60:.1f} min")
 PY
 else
-  echo "no reference script ($reference): copy ../shared/reference/dop_ref.py to gpu-check/"
+  echo "no reference script ($reference): set DOP_REFERENCE"
 fi
 step "done: status $status, results in $results"
 exit $status

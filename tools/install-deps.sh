@@ -23,7 +23,7 @@ if [ "${1:-}" = "--fuzz" ]; then
   packages+=(clang-14 libclang-rt-14-dev)
 fi
 if [ "${1:-}" = "--bench" ]; then
-  # The Python reference (../shared/reference) and the images of compare-reference.sh.
+  # The Python references (tools/reference) and the images of compare-reference.sh.
   packages+=(python3-torch python3-opencv python3-numpy python3-skimage)
 fi
 

@@ -5,7 +5,7 @@
 
 #include <ATen/core/Tensor.h>
 
-/// Robust PCA by double over-parameterisation (ALGORITHM.md §4): Y = X* + S*, with X*
+/// Robust PCA by double over-parameterisation (docs/algorithm.md §1): Y = X* + S*, with X*
 /// low rank and S* sparse, recovered as X = U Uᵀ and S = g⊙g − h⊙h by gradient descent
 /// with discrepant steps, without knowing the rank. Plus the classical l1-loss
 /// factorisation and convex robust PCA (principal component pursuit) to compare with.

@@ -5,7 +5,7 @@
 namespace dop {
 
 /// Peak signal-to-noise ratio in dB of two images with values in [0, 1]:
-/// 10·log10(1 / MSE) over all elements (ALGORITHM.md §3). +inf when equal.
+/// 10·log10(1 / MSE) over all elements (docs/algorithm.md §5). +inf when equal.
 double psnr(const at::Tensor& a, const at::Tensor& b);
 
 /// Structural similarity of two C×H×W (or H×W) images in [0, 1]: Gaussian window

@@ -11,7 +11,7 @@ namespace dop {
 /// How the decoder doubles the resolution at each level.
 enum class Upsampling { kBilinear, kNearest };
 
-/// Shape of the Deep Image Prior "skip" generator (ALGORITHM.md §2).
+/// Shape of the Deep Image Prior "skip" generator (docs/algorithm.md §1).
 struct SkipNetOptions {
   /// Channels of the fixed network input z, ≥ 1.
   int64_t input_channels = 32;

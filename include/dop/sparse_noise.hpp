@@ -4,7 +4,7 @@
 
 namespace dop {
 
-/// The over-parameterised sparse term s = g⊙g − h⊙h of the paper (ALGORITHM.md §1).
+/// The over-parameterised sparse term s = g⊙g − h⊙h of the paper (docs/algorithm.md §1).
 ///
 /// g and h have the shape of the image. Started tiny, they grow only where the
 /// network cannot explain the observation, which is what makes s sparse.

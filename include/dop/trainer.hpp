@@ -54,7 +54,7 @@ double size_factor(int64_t elements);
 
 /// How DOP's two steps shrink after TrainOptions::lr_decay_start = S (their ratio kept).
 enum class StepDecay {
-  /// S/t: the first form (sessions 6-10).
+  /// S/t.
   kInverse,
   /// S/(t·(1 + ln(t/S))): shrinks faster than S/t, yet its sum still grows without bound
   /// (as S·ln(1 + ln(t/S))), so training never freezes; from S to 3S it moves the
@@ -71,7 +71,7 @@ StepDecay parse_step_decay(const std::string& name);
 /// start S: 1 up to S (and always for S = 0), then as `decay` says.
 double step_decay_factor(int64_t t, int64_t start, StepDecay decay);
 
-/// Settings of a restoration. Defaults are the paper's (ALGORITHM.md §1) but for α and τ,
+/// Settings of a restoration. Defaults are the paper's (docs/algorithm.md §1) but for α and τ,
 /// which follow the image size.
 struct TrainOptions {
   /// Method fitted (see Method).

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Quality check against the Python reference (../shared/reference/dop_ref.py): the same
+# Quality check against the Python reference (tools/reference/dop_reference.py): the same
 # corrupted images, the same settings (width, iterations, tau, alpha, threads), one run.
 # Images are crops of scikit-image's sample photos the project never trained or tuned
 # on, in the layouts a user brings: RGB, gray, 16-bit RGB, RGBA; odd sizes.
@@ -12,7 +12,7 @@ cd "$(dirname "$0")/../.."
 iterations=${1:-800}
 width=${2:-32}
 out=${3:-build/compare-reference}
-reference=${DOP_REFERENCE:-../shared/reference/dop_ref.py}
+reference=${DOP_REFERENCE:-tools/reference/dop_reference.py}
 bin=build/tools
 mkdir -p "$out"
 

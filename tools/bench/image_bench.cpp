@@ -132,8 +132,7 @@ struct Curve {
   std::vector<Progress> history;
 };
 
-// Centre square crop and INTER_AREA resize to size×size (ALGORITHM.md's table); size 0
-// keeps the image as it is.
+// Centre square crop and INTER_AREA resize to size×size; size 0 keeps the image as it is.
 at::Tensor prepare(const at::Tensor& chw, int64_t size) {
   if (size <= 0) return chw;
   const int64_t c = chw.size(0), h = chw.size(1), w = chw.size(2);

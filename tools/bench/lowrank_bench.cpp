@@ -1,4 +1,4 @@
-// dop-bench lowrank: the paper's matrix experiments (ALGORITHM.md §4).
+// dop-bench lowrank: the paper's matrix experiments (docs/algorithm.md §1).
 #include "lowrank_bench.hpp"
 
 #include <cmath>
@@ -344,7 +344,7 @@ CLI::App* add_lowrank_command(CLI::App& app, LowRankBenchOptions& o) {
   cmd->add_flag("--json", o.json, "One JSON line per run on standard output");
   cmd->add_option("--threads", o.threads, "CPU threads (0 = all cores)")->capture_default_str();
   cmd->add_option("--reference-script", o.reference_script,
-                  "lowrank_ref.py to run beside 'curves' (skipped when absent)")
+                  "lowrank_reference.py to run beside 'curves' (skipped when absent)")
       ->capture_default_str();
   cmd->add_option("--n", o.n, "Matrix side for curves and agree (0 = the preset's)");
   cmd->add_option("--rank", o.rank, "True rank r for curves and agree (0 = the preset's)");

@@ -44,7 +44,7 @@ struct TimingOptions {
   bool skip_reference = false;
 };
 
-// The reference's synthetic test image (dop_ref.py without --image), 3×size×size.
+// The reference's synthetic test image (dop_reference.py without --image), 3×size×size.
 at::Tensor synthetic_image(int64_t size) {
   const at::Tensor r = at::arange(size, at::kFloat) / static_cast<double>(size);
   const at::Tensor yy = r.view({size, 1}).expand({size, size});
@@ -159,7 +159,7 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   t->add_option("--device", timing.device, "cpu or cuda[:N]")->capture_default_str();
   t->add_option("--python", timing.python, "Python with torch")->capture_default_str();
-  t->add_option("--script", timing.script, "The reference dop_ref.py")->capture_default_str();
+  t->add_option("--script", timing.script, "The Python reference (tools/reference/dop_reference.py)")->capture_default_str();
   t->add_flag("--skip-reference", timing.skip_reference, "Time dop_core alone");
 
   CorruptOptions corrupt;

@@ -204,7 +204,7 @@ CLI::App* add_speed_command(CLI::App& app, SpeedBenchOptions& o) {
       ->capture_default_str();
   c->add_option("--noise-seed", o.noise_seed, "Seed of the corruption")->capture_default_str();
   c->add_option("--python", o.python, "Python with torch")->capture_default_str();
-  c->add_option("--script", o.script, "The reference dop_ref.py")->capture_default_str();
+  c->add_option("--script", o.script, "The Python reference (tools/reference/dop_reference.py)")->capture_default_str();
   c->add_option("--restore", o.restore, "dop-restore binary (default: the one built here)");
   c->add_option("--out", o.out, "Output folder")->capture_default_str();
   c->add_flag("--skip-reference", o.skip_reference, "Run dop-restore only");

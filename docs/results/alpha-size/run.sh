@@ -15,8 +15,8 @@ cp "$root/build/tools/dop-restore/dop-restore" "$root/build/tools/bench/dop-benc
 restore="$work/dop-restore"
 bench="$work/dop-bench"
 
-# Test images: centre square crop, INTER_AREA resize (as ALGORITHM.md's table).
-/usr/bin/python3 - "$work" "$root/../shared/data/paper-images/F16.png" <<'PY'
+# Test images: centre square crop, INTER_AREA resize (as dop-bench does).
+/usr/bin/python3 - "$work" "$root/data/paper-images/F16.png" <<'PY'
 import sys, os, cv2, numpy as np
 from skimage import data
 work, f16 = sys.argv[1], sys.argv[2]

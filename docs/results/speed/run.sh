@@ -15,6 +15,6 @@ workloads=("$@")
 [ ${#workloads[@]} -gt 0 ] || workloads=(128:sp:0.5 256:sp:0.5 128:rv:0.3)
 "$build"/tools/bench/dop-bench speed --threads 1 --presets balanced fast --reuse \
   --workload "${workloads[@]}" --reference-seconds 900 \
-  --paper-images ../../../../shared/data/paper-images \
-  --script ../../../../shared/reference/dop_ref.py \
+  --paper-images ../../../data/paper-images \
+  --script ../../../tools/reference/dop_reference.py \
   --restore "$build"/tools/dop-restore/dop-restore --out .
