@@ -155,31 +155,41 @@ bool icc_fits(const std::string& space, int channels) {
   return channels <= 2 ? space == "GRAY" : space == "RGB";
 }
 
-std::vector<unsigned char> insert_png_phys(const std::vector<unsigned char>& png,
-                                           const Resolution& r) {
-  // After IHDR (8-byte signature + 25-byte IHDR chunk); any pHYs the encoder wrote goes.
+// Puts a chunk right after IHDR (8-byte signature + 25-byte IHDR); chunks of the same type
+// already there go.
+std::vector<unsigned char> insert_png_chunk(const std::vector<unsigned char>& png,
+                                            const char type[4],
+                                            const std::vector<unsigned char>& payload) {
   std::vector<unsigned char> out(png.begin(), png.begin() + 33);
-  unsigned char chunk[21];
-  put_big_endian32(chunk, 9);
-  std::memcpy(chunk + 4, "pHYs", 4);
-  const bool metric = r.unit != Resolution::Unit::kNone;
-  const double scale = r.unit == Resolution::Unit::kInch ? 1.0 / 0.0254
-                       : r.unit == Resolution::Unit::kCentimetre ? 100.0 : 1.0;
-  put_big_endian32(chunk + 8, static_cast<uint32_t>(std::lround(r.x * scale)));
-  put_big_endian32(chunk + 12, static_cast<uint32_t>(std::lround(r.y * scale)));
-  chunk[16] = metric ? 1 : 0;
-  put_big_endian32(chunk + 17, static_cast<uint32_t>(crc32(0, chunk + 4, 13)));
-  out.insert(out.end(), chunk, chunk + 21);
+  std::vector<unsigned char> chunk(12 + payload.size());
+  put_big_endian32(chunk.data(), static_cast<uint32_t>(payload.size()));
+  std::memcpy(chunk.data() + 4, type, 4);
+  std::copy(payload.begin(), payload.end(), chunk.begin() + 8);
+  put_big_endian32(chunk.data() + 8 + payload.size(),
+                   static_cast<uint32_t>(crc32(0, chunk.data() + 4,
+                                               static_cast<uInt>(4 + payload.size()))));
+  out.insert(out.end(), chunk.begin(), chunk.end());
   size_t at = 33;
   while (at + 12 <= png.size()) {
     const size_t length = big_endian32(png.data() + at);
     const size_t end = std::min(png.size(), at + 12 + length);
-    if (std::memcmp(png.data() + at + 4, "pHYs", 4) != 0) {
+    if (std::memcmp(png.data() + at + 4, type, 4) != 0) {
       out.insert(out.end(), png.begin() + at, png.begin() + end);
     }
     at = end;
   }
   return out;
+}
+
+// PNG pHYs: pixels per metre (unit 1), or only the aspect ratio (unit 0).
+std::vector<unsigned char> png_phys(const Resolution& r) {
+  std::vector<unsigned char> payload(9);
+  const double scale = r.unit == Resolution::Unit::kInch ? 1.0 / 0.0254
+                       : r.unit == Resolution::Unit::kCentimetre ? 100.0 : 1.0;
+  put_big_endian32(payload.data(), static_cast<uint32_t>(std::lround(r.x * scale)));
+  put_big_endian32(payload.data() + 4, static_cast<uint32_t>(std::lround(r.y * scale)));
+  payload[8] = r.unit != Resolution::Unit::kNone ? 1 : 0;
+  return payload;
 }
 
 void patch_jfif_density(std::vector<unsigned char>& jpeg, const Resolution& r) {
@@ -374,6 +384,7 @@ std::vector<unsigned char> embed_metadata(std::vector<unsigned char> encoded,
   const bool tiff = ext == ".tif" || ext == ".tiff";
   const bool webp = ext == ".webp";
   bool webp_icc = false;
+  std::vector<unsigned char> png_exif;
   try {
     auto image =
         Exiv2::ImageFactory::open(as_bytes(encoded.data()), static_cast<long>(encoded.size()));
@@ -388,7 +399,13 @@ std::vector<unsigned char> embed_metadata(std::vector<unsigned char> encoded,
                                               exif.end() && !exif.empty()) {
       set_exif_resolution(exif, d.resolution);
     }
-    if (!exif.empty()) {
+    if (!exif.empty() && png) {
+      // PNG's own EXIF chunk (eXIf), which browsers and viewers read; Exiv2 0.27 would
+      // write a text chunk of ImageMagick's instead.
+      Exiv2::Blob blob;
+      Exiv2::ExifParser::encode(blob, Exiv2::littleEndian, exif);
+      png_exif.assign(blob.begin(), blob.end());
+    } else if (!exif.empty()) {
       if (writable(*image, Exiv2::mdExif)) {
         // Keep the encoder's own layout tags (a TIFF's strips) and add the carried ones.
         Exiv2::ExifData merged = image->exifData();
@@ -445,9 +462,10 @@ std::vector<unsigned char> embed_metadata(std::vector<unsigned char> encoded,
   } catch (const Exiv2::AnyError& e) {
     notes.push_back(std::string("metadata not written (") + e.what() + ")");
   }
+  if (!png_exif.empty()) encoded = insert_png_chunk(encoded, "eXIf", png_exif);
   if (webp_icc) encoded = insert_webp_icc(encoded, d.icc, width, height, channels == 4);
   if (d.resolution.defined()) {
-    if (png) encoded = insert_png_phys(encoded, d.resolution);
+    if (png) encoded = insert_png_chunk(encoded, "pHYs", png_phys(d.resolution));
     if (jpeg) patch_jfif_density(encoded, d.resolution);
   }
   return encoded;
