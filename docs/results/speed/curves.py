@@ -3,7 +3,7 @@ applying the automatic stop's rule to the change it recorded, and the no-early-s
 check."""
 import csv, math
 
-# The automatic stop (ConvergenceStop) since session 7: 3 checks in a row, 100 iterations
+# The automatic stop (ConvergenceStop): 3 checks in a row, 100 iterations
 # apart, with the 0.95 average's RMS change below TOL, not before MIN_IT.
 TOL, PATIENCE, MIN_IT = 0.0025, 3, 1000
 

@@ -9,8 +9,8 @@
 # usage: run.sh DOP_BENCH IMAGE_DIR [CASE TAU ALPHA ITERATIONS [inverse|inverse-log]]
 #   with no run given, every CSV of this folder is made again from its name
 #   (CASE-tTAU-aALPHA[-log]-itN.csv: CASE is IMAGE-SIZE-NOISE, the clean file IMAGE-SIZE.png;
-#   -log: steps decaying as 2000/(t(1+ln(t/2000))) after 2000, the default since session 11;
-#   without it as 2000/t, the form until session 10).
+#   -log: steps decaying as 2000/(t(1+ln(t/2000))) after 2000, the current default;
+#   without it as 2000/t, the earlier form).
 # The other settings (width 48, g,h from 1e-5, seed 0) are dop-bench average's; tau, alpha
 # and the form of the decay are given.
 set -euo pipefail

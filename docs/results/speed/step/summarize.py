@@ -4,9 +4,9 @@
 Each CSV is one `dop-bench average` run at 64x64 to 256x256 (width 48, g,h from 1e-5, seed 0,
 one thread, steps decaying as 2000/t after 2000: the balanced preset's settings), named
 CASE-tTAU-aALPHA-itN after the network's step tau and the ratio alpha given on the command
-line (-log: steps decaying as 2000/(t(1 + ln(t/2000))) instead, the default since session 11,
-run to 3 x 2200 or 3 x 2400): t1-a500 is the session-7 rule's at 128x128 RGB, t1-a288.7 its value for a gray image
-(alpha 500/sqrt(3)). The session-7 rule's 6000-iteration runs of ../average are read as
+line (-log: steps decaying as 2000/(t(1 + ln(t/2000))) instead, the current default,
+run to 3 x 2200 or 3 x 2400): t1-a500 is the first size rule's at 128x128 RGB, t1-a288.7 its value for a gray image
+(alpha 500/sqrt(3)). The first size rule's 6000-iteration runs of ../average are read as
 well. The PSNR is that of the output's 0.95 moving average, the presets' result."""
 import glob, math, os, re, sys
 
@@ -18,7 +18,7 @@ AT = [500, 1000, 1500, 2000, 3000, 6000]
 NAME = re.compile(r"(?P<case>.+)-t(?P<tau>[\d.]+)-a(?P<alpha>[\d.]+)(?P<log>-log)?-it(?P<its>\d+)$")
 
 runs = {}  # steps decaying as 2000/t after 2000
-log_runs = {}  # as 2000/(t(1 + ln(t/2000))) after 2000 (-log in the name), since session 11
+log_runs = {}  # as 2000/(t(1 + ln(t/2000))) after 2000 (-log in the name), in the current default
 for path in sorted(glob.glob(os.path.join(here, "*.csv"))):
     m = NAME.match(os.path.basename(path)[:-4])
     (log_runs if m["log"] else runs)[(m["case"], float(m["tau"]), float(m["alpha"]))] = load(path)
@@ -36,20 +36,20 @@ def size_factor(case):
 
 
 def default_settings(case):
-    """The automatic tau and alpha of the presets from session 7 to 9 for the case's image."""
+    """The automatic tau and alpha of the presets of the first size rule for the case's image."""
     s = size_factor(case)
     return max(1.0, s), 500.0 * s
 
 
 def new_settings(case):
-    """The automatic tau and alpha since session 10: tau = max(1, 2s), alpha*tau = max(500s, 600s^2)."""
+    """The automatic tau and alpha in the current default: tau = max(1, 2s), alpha*tau = max(500s, 600s^2)."""
     s = size_factor(case)
     tau = max(1.0, 2 * s)
     return tau, max(500 * s, 600 * s * s) / tau
 
 
 def label(case, tau, alpha):
-    """The case's name, with a * where tau and alpha are the default since session 10."""
+    """The case's name, with a * where tau and alpha are the current default."""
     t, a = new_settings(case)
     return case + (" *" if abs(tau - t) < 0.01 * t and abs(alpha - a) < 0.01 * a else "")
 
@@ -60,9 +60,9 @@ def default_of(case):
                  if c == case and t == tau and abs(a - alpha) < 0.05 * alpha), None)
 
 
-print("## PSNR of the 0.95 average along the run (dB); at 2000 against the session-7 rule;"
-      " * = the default since session 10\n")
-print("| case | τ | α | α·τ | " + " | ".join(str(i) for i in AT) + " | vs session 7 at 2000 |")
+print("## PSNR of the 0.95 average along the run (dB); at 2000 against the first size rule;"
+      " * = the current default\n")
+print("| case | τ | α | α·τ | " + " | ".join(str(i) for i in AT) + " | vs the first size rule at 2000 |")
 print("|---|---|---|---|" + "---|" * len(AT) + "---|")
 for (case, tau, alpha), run in sorted(runs.items()):
     base = default_of(case)
@@ -80,7 +80,7 @@ for (case, tau, alpha), run in sorted(runs.items()):
     print(f"| {label(case, tau, alpha)} | {tau:g} | {alpha:g} | {stop} | {value(run, stop):.2f} | {value(run, 6000):.2f} | "
           f"{d:+.2f} | {verdict} |")
 
-print("\n## The log-form decay (session 11): the automatic stop (at most 2200, or 2400) against 3x;"
+print("\n## The log-form decay: the automatic stop (at most 2200, or 2400) against 3x;"
       " the same case with 2000/t (at most 2000) for comparison\n")
 print("| case | τ | α | 2000/t: 3x - stop | stops at | PSNR there | at 6600 (3x) | 3x - stop | within 0.3 dB "
       "| with 2400: 3x - stop |")

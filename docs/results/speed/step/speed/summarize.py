@@ -2,7 +2,7 @@
 """Time to quality of the candidate (tau 2, alpha 300) in this folder, against the
 reference's PSNR at 15 minutes and the time it needed to reach it, as `dop-bench speed`
 defines them, from the reference curves of ../../speed.csv (the same inputs,
-../../runs/*/clean.png and noisy.png, measured in session 5)."""
+../../runs/*/clean.png and noisy.png, measured earlier)."""
 import csv, json, os
 
 here = os.path.dirname(os.path.abspath(__file__))
