@@ -158,13 +158,6 @@ Curve run_ours(const SpeedBenchOptions& o, const std::string& preset, const fs::
     c.iterations.push_back(h.at("iteration").get<int64_t>());
     c.psnr.push_back(h.at("psnr").get<double>());
   }
-  // The history samples the network output; the written result is composed from it once,
-  // at the end: that is the curve's last point.
-  if (j.value("compose", "off") == "auto" && j.contains("metrics")) {
-    c.seconds.push_back(j.at("seconds").get<double>());
-    c.iterations.push_back(j.at("iterations").get<int64_t>());
-    c.psnr.push_back(j.at("metrics").at("output").at("psnr").get<double>());
-  }
   return c;
 }
 
