@@ -22,7 +22,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
-#include "../dop-restore/progress.hpp"
+#include "progress.hpp"
 #include "dop/classical.hpp"
 #include "dop/corruption.hpp"
 #include "dop/device.hpp"
