@@ -118,11 +118,11 @@ TEST_F(Cli, KeepsGrayAlphaAnd16Bit) {
 
 TEST_F(Cli, KeepsMetadataUnlessStripped) {
   cv::Mat scan(20, 30, CV_8UC3, cv::Scalar(90, 120, 150));
-  ASSERT_TRUE(cv::imwrite((dir_ / "scan.tif").string(), scan,
-                          {cv::IMWRITE_TIFF_RESUNIT, 2, cv::IMWRITE_TIFF_XDPI, 300,
-                           cv::IMWRITE_TIFF_YDPI, 300}));
-  const Outcome kept = run(dir_, kFast + "--report " + path("r.json") + path("scan.tif") +
-                                     path("kept.tif"));
+  ASSERT_TRUE(cv::imwrite(
+      (dir_ / "scan.tif").string(), scan,
+      {cv::IMWRITE_TIFF_RESUNIT, 2, cv::IMWRITE_TIFF_XDPI, 300, cv::IMWRITE_TIFF_YDPI, 300}));
+  const Outcome kept =
+      run(dir_, kFast + "--report " + path("r.json") + path("scan.tif") + path("kept.tif"));
   ASSERT_EQ(kept.code, 0) << kept.err;
   EXPECT_NEAR(load_image(dir_ / "kept.tif").metadata.resolution().x, 300.0, 1e-6);
   const auto report = nlohmann::json::parse(std::ifstream(dir_ / "r.json"));
@@ -135,9 +135,9 @@ TEST_F(Cli, KeepsMetadataUnlessStripped) {
 }
 
 TEST_F(Cli, EncodingOptionsReachTheFileAndTheReport) {
-  ASSERT_EQ(run(dir_, kFast + "--quality 30 --report " + path("r.json") + in() + path("low.jpg"))
-                .code,
-            0);
+  ASSERT_EQ(
+      run(dir_, kFast + "--quality 30 --report " + path("r.json") + in() + path("low.jpg")).code,
+      0);
   ASSERT_EQ(run(dir_, kFast + "--quality 100 " + in() + path("high.jpg")).code, 0);
   EXPECT_LT(fs::file_size(dir_ / "low.jpg"), fs::file_size(dir_ / "high.jpg"));
   EXPECT_EQ(nlohmann::json::parse(std::ifstream(dir_ / "r.json"))["encoding"]["quality"], 30);
@@ -192,8 +192,8 @@ TEST_F(Cli, OutputIsTheInput) {
 
 TEST_F(Cli, InvalidValues) {
   for (const char* bad : {"--width 0", "--alpha -1", "--iterations 0", "--lr -2", "--threads=-1",
-                          "--device gpu", "--log-every 0", "--quality 0", "--quality 101", "--lr nan", "--alpha nan",
-                          "--png-compression 10"}) {
+                          "--device gpu", "--log-every 0", "--quality 0", "--quality 101",
+                          "--lr nan", "--alpha nan", "--png-compression 10"}) {
     const Outcome r = run(dir_, std::string(bad) + " " + in() + path("out.png"));
     EXPECT_EQ(r.code, 2) << bad << ": " << r.err;
     EXPECT_NE(r.err.find("error"), std::string::npos) << bad;

@@ -1,8 +1,8 @@
 // Metadata and the formats people have: fixtures are written with Exiv2 (and by hand where
 // Exiv2 has no API: PNG pHYs, palette PNG, APNG, CMYK JPEG through libjpeg) and checked
 // with Exiv2 after a load_image/save_image round trip.
-#include "dop/image_io.hpp"
 #include "dop/metadata.hpp"
+#include "dop/image_io.hpp"
 
 #include <zlib.h>
 
@@ -16,8 +16,8 @@
 
 #include <jpeglib.h>
 
-#include <exiv2/exiv2.hpp>
 #include <gtest/gtest.h>
+#include <exiv2/exiv2.hpp>
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
 
@@ -66,8 +66,8 @@ Bytes with_png_chunk(const Bytes& png, const std::string& type, const Bytes& pay
 Bytes find_png_chunk(const Bytes& png, const std::string& type) {
   size_t at = 8;
   while (at + 12 <= png.size()) {
-    const uint32_t n = (uint32_t{png[at]} << 24) | (png[at + 1] << 16) | (png[at + 2] << 8) |
-                       png[at + 3];
+    const uint32_t n =
+        (uint32_t{png[at]} << 24) | (png[at + 1] << 16) | (png[at + 2] << 8) | png[at + 3];
     if (std::memcmp(png.data() + at + 4, type.data(), 4) == 0) {
       return Bytes(png.begin() + at + 8, png.begin() + at + 8 + n);
     }
@@ -168,7 +168,8 @@ Found inspect(const fs::path& file) {
   const auto caption = image->iptcData().findKey(Exiv2::IptcKey("Iptc.Application2.Caption"));
   if (caption != image->iptcData().end()) f.caption = caption->toString();
   if (image->iccProfileDefined()) {
-    f.icc.assign(image->iccProfile()->pData_, image->iccProfile()->pData_ + image->iccProfile()->size_);
+    f.icc.assign(image->iccProfile()->pData_,
+                 image->iccProfile()->pData_ + image->iccProfile()->size_);
   }
   return f;
 }
@@ -183,9 +184,9 @@ Image rgb_image(int64_t h = 12, int64_t w = 20) {
 void tiff_with_dpi(const fs::path& file) {
   cv::Mat mat(12, 20, CV_8UC3);
   cv::randu(mat, 0, 255);
-  ASSERT_TRUE(cv::imwrite(file.string(), mat,
-                          {cv::IMWRITE_TIFF_RESUNIT, 2, cv::IMWRITE_TIFF_XDPI, 300,
-                           cv::IMWRITE_TIFF_YDPI, 300}));
+  ASSERT_TRUE(cv::imwrite(
+      file.string(), mat,
+      {cv::IMWRITE_TIFF_RESUNIT, 2, cv::IMWRITE_TIFF_XDPI, 300, cv::IMWRITE_TIFF_YDPI, 300}));
 }
 
 class MetadataRoundTrip : public ::testing::TestWithParam<std::string> {};
@@ -357,8 +358,8 @@ TEST(Formats, GifIsRefusedNamingTheFile) {
 TEST(Formats, AnimatedWebpIsRefused) {
   test::TempDir dir;
   // RIFF header and a VP8X chunk whose flags say "animation" (bit 1).
-  Bytes webp = {'R', 'I', 'F', 'F', 30, 0, 0, 0, 'W', 'E', 'B', 'P', 'V', 'P', '8', 'X',
-                10, 0, 0, 0, 0x02, 0, 0, 0, 9, 0, 0, 9, 0, 0};
+  Bytes webp = {'R', 'I', 'F', 'F', 30, 0,    0, 0, 'W', 'E', 'B', 'P', 'V', 'P', '8',
+                'X', 10,  0,   0,   0,  0x02, 0, 0, 0,   9,   0,   0,   9,   0,   0};
   write_file(dir / "anim.webp", webp);
   try {
     load_image(dir / "anim.webp");
@@ -502,8 +503,8 @@ TEST(Encoding, QualityAndCompressionAreUsedAndReported) {
 TEST(Formats, EveryListedFormatIsReadAndWritten) {
   test::TempDir dir;
   const Image image = rgb_image(9, 11);
-  for (const char* ext : {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp", ".bmp", ".ppm",
-                          ".pgm"}) {
+  for (const char* ext :
+       {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp", ".bmp", ".ppm", ".pgm"}) {
     SCOPED_TRACE(ext);
     Image written = image;
     if (std::string(ext) == ".pgm") written.pixels = image.pixels.mean(0, true);

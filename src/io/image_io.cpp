@@ -1,8 +1,8 @@
 #include "dop/image_io.hpp"
 
 #include <algorithm>
-#include <cmath>
 #include <cctype>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -141,8 +141,9 @@ bool starts_with(const std::vector<char>& bytes, size_t at, const char* text) {
 }
 
 uint32_t read_u32(const unsigned char* p, bool big_endian) {
-  return big_endian ? (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3]
-                    : (uint32_t{p[3]} << 24) | (uint32_t{p[2]} << 16) | (uint32_t{p[1]} << 8) | p[0];
+  return big_endian
+             ? (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3]
+             : (uint32_t{p[3]} << 24) | (uint32_t{p[2]} << 16) | (uint32_t{p[1]} << 8) | p[0];
 }
 
 // An APNG has an acTL chunk before its first IDAT.
@@ -166,7 +167,8 @@ int tiff_pages(const std::vector<char>& bytes) {
   uint64_t offset = read_u32(p + 4, big);
   int pages = 0;
   while (offset != 0 && offset + 2 <= bytes.size() && pages < 100000) {
-    const unsigned entries = big ? (p[offset] << 8) | p[offset + 1] : (p[offset + 1] << 8) | p[offset];
+    const unsigned entries =
+        big ? (p[offset] << 8) | p[offset + 1] : (p[offset + 1] << 8) | p[offset];
     const uint64_t next = offset + 2 + 12 * uint64_t{entries};
     ++pages;
     if (next + 4 > bytes.size()) break;
@@ -187,7 +189,9 @@ TiffLayout tiff_layout(const std::vector<char>& bytes) {
   if (bytes.size() < 8) return layout;
   const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
   const bool big = bytes[0] == 'M';
-  const auto u16 = [&](size_t at) { return big ? (p[at] << 8) | p[at + 1] : (p[at + 1] << 8) | p[at]; };
+  const auto u16 = [&](size_t at) {
+    return big ? (p[at] << 8) | p[at + 1] : (p[at + 1] << 8) | p[at];
+  };
   const uint64_t ifd = read_u32(p + 4, big);
   if (ifd + 2 > bytes.size()) return layout;
   const unsigned entries = static_cast<unsigned>(u16(ifd));
@@ -216,13 +220,28 @@ void undo_tiff_orientation(const std::vector<char>& bytes, cv::Mat& mat) {
   if (quarter_turn && layout.width != layout.height && !swapped) return;
   cv::Mat out;
   switch (layout.orientation) {
-    case 2: cv::flip(mat, out, 1); break;
-    case 3: cv::rotate(mat, out, cv::ROTATE_180); break;
-    case 4: cv::flip(mat, out, 0); break;
-    case 5: cv::transpose(mat, out); break;
-    case 6: cv::rotate(mat, out, cv::ROTATE_90_COUNTERCLOCKWISE); break;
-    case 7: cv::transpose(mat, out); cv::rotate(out, out, cv::ROTATE_180); break;
-    default: cv::rotate(mat, out, cv::ROTATE_90_CLOCKWISE); break;  // 8
+    case 2:
+      cv::flip(mat, out, 1);
+      break;
+    case 3:
+      cv::rotate(mat, out, cv::ROTATE_180);
+      break;
+    case 4:
+      cv::flip(mat, out, 0);
+      break;
+    case 5:
+      cv::transpose(mat, out);
+      break;
+    case 6:
+      cv::rotate(mat, out, cv::ROTATE_90_COUNTERCLOCKWISE);
+      break;
+    case 7:
+      cv::transpose(mat, out);
+      cv::rotate(out, out, cv::ROTATE_180);
+      break;
+    default:
+      cv::rotate(mat, out, cv::ROTATE_90_CLOCKWISE);
+      break;  // 8
   }
   mat = out;
 }
@@ -234,8 +253,8 @@ int jpeg_components(const std::vector<char>& bytes) {
   while (at + 10 <= bytes.size() && p[at] == 0xFF) {
     const unsigned marker = p[at + 1];
     const size_t length = (p[at + 2] << 8) | p[at + 3];
-    const bool sof = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 &&
-                     marker != 0xCC;
+    const bool sof =
+        marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
     if (sof) return p[at + 9];
     if (marker == 0xDA) break;
     at += 2 + length;
@@ -257,8 +276,9 @@ void inspect_container(const std::vector<char>& bytes, const fs::path& path,
                      ": animated WebP is not supported; extract the frame to restore first");
   }
   if (starts_with(bytes, 0, "\x89PNG") && is_animated_png(bytes)) {
-    warnings.emplace_back("animated PNG: only its default image (the first frame) is restored; "
-                          "the output is a still PNG");
+    warnings.emplace_back(
+        "animated PNG: only its default image (the first frame) is restored; "
+        "the output is a still PNG");
   }
   if (starts_with(bytes, 0, "II*") || starts_with(bytes, 0, "MM")) {
     const int pages = tiff_pages(bytes);
@@ -308,7 +328,8 @@ Image decode_image(const std::vector<char>& bytes, const fs::path& path) {
                      ": not an image in a format this build of OpenCV reads, or the file is "
                      "truncated or damaged");
   }
-  if (starts_with(bytes, 0, "II*") || starts_with(bytes, 0, "MM")) undo_tiff_orientation(bytes, mat);
+  if (starts_with(bytes, 0, "II*") || starts_with(bytes, 0, "MM"))
+    undo_tiff_orientation(bytes, mat);
   if (mat.dims != 2 || mat.rows < 1 || mat.cols < 1) {
     throw InputError("cannot use " + quoted(path) + ": the image has no pixels");
   }
@@ -422,9 +443,14 @@ SaveReport save_image(const fs::path& path, const Image& image, const SaveOption
     // Exiv2 leaves a TIFF's image tags to the encoder: the resolution goes in here.
     const Resolution r = image.metadata.resolution();
     const auto whole = [](double v) { return static_cast<int>(std::max(1L, std::lround(v))); };
-    params = {cv::IMWRITE_TIFF_RESUNIT, r.unit == Resolution::Unit::kInch ? 2
-                                        : r.unit == Resolution::Unit::kCentimetre ? 3 : 1,
-              cv::IMWRITE_TIFF_XDPI, whole(r.x), cv::IMWRITE_TIFF_YDPI, whole(r.y)};
+    params = {cv::IMWRITE_TIFF_RESUNIT,
+              r.unit == Resolution::Unit::kInch         ? 2
+              : r.unit == Resolution::Unit::kCentimetre ? 3
+                                                        : 1,
+              cv::IMWRITE_TIFF_XDPI,
+              whole(r.x),
+              cv::IMWRITE_TIFF_YDPI,
+              whole(r.y)};
   }
 
   std::vector<uchar> encoded;

@@ -8,8 +8,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <mutex>
 #include <iomanip>
+#include <mutex>
 #include <sstream>
 #include <utility>
 
@@ -57,27 +57,43 @@ void put_big_endian32(unsigned char* p, uint32_t v) {
 // the output's own, so carrying the input's would contradict it.
 bool describes_file_layout(const Exiv2::Exifdatum& datum) {
   static const char* const kKeys[] = {
-      "Exif.Image.NewSubfileType",       "Exif.Image.SubfileType",
-      "Exif.Image.ImageWidth",           "Exif.Image.ImageLength",
-      "Exif.Image.BitsPerSample",        "Exif.Image.Compression",
-      "Exif.Image.PhotometricInterpretation", "Exif.Image.FillOrder",
-      "Exif.Image.StripOffsets",         "Exif.Image.SamplesPerPixel",
-      "Exif.Image.RowsPerStrip",         "Exif.Image.StripByteCounts",
-      "Exif.Image.PlanarConfiguration",  "Exif.Image.Predictor",
-      "Exif.Image.TileWidth",            "Exif.Image.TileLength",
-      "Exif.Image.TileOffsets",          "Exif.Image.TileByteCounts",
-      "Exif.Image.SubIFDs",              "Exif.Image.ExtraSamples",
-      "Exif.Image.SampleFormat",         "Exif.Image.JPEGInterchangeFormat",
-      "Exif.Image.JPEGInterchangeFormatLength", "Exif.Image.YCbCrSubSampling",
-      "Exif.Image.InterColorProfile",    "Exif.Image.XMLPacket",
-      "Exif.Image.IPTCNAA",              "Exif.Image.ImageResources",
+      "Exif.Image.NewSubfileType",
+      "Exif.Image.SubfileType",
+      "Exif.Image.ImageWidth",
+      "Exif.Image.ImageLength",
+      "Exif.Image.BitsPerSample",
+      "Exif.Image.Compression",
+      "Exif.Image.PhotometricInterpretation",
+      "Exif.Image.FillOrder",
+      "Exif.Image.StripOffsets",
+      "Exif.Image.SamplesPerPixel",
+      "Exif.Image.RowsPerStrip",
+      "Exif.Image.StripByteCounts",
+      "Exif.Image.PlanarConfiguration",
+      "Exif.Image.Predictor",
+      "Exif.Image.TileWidth",
+      "Exif.Image.TileLength",
+      "Exif.Image.TileOffsets",
+      "Exif.Image.TileByteCounts",
+      "Exif.Image.SubIFDs",
+      "Exif.Image.ExtraSamples",
+      "Exif.Image.SampleFormat",
+      "Exif.Image.JPEGInterchangeFormat",
+      "Exif.Image.JPEGInterchangeFormatLength",
+      "Exif.Image.YCbCrSubSampling",
+      "Exif.Image.InterColorProfile",
+      "Exif.Image.XMLPacket",
+      "Exif.Image.IPTCNAA",
+      "Exif.Image.ImageResources",
   };
   const std::string key = datum.key();
   if (datum.groupName().rfind("SubImage", 0) == 0 || datum.groupName() == "Thumbnail") return true;
   return std::any_of(std::begin(kKeys), std::end(kKeys), [&](const char* k) { return key == k; });
 }
 
-bool is_png(const std::vector<char>& b) { return b.size() > 8 && std::memcmp(b.data(), "\x89PNG", 4) == 0; }
+bool is_png(const std::vector<char>& b) {
+  return b.size() > 8 && std::memcmp(b.data(), "\x89PNG", 4) == 0;
+}
 bool is_jpeg(const std::vector<char>& b) {
   return b.size() > 4 && static_cast<unsigned char>(b[0]) == 0xFF &&
          static_cast<unsigned char>(b[1]) == 0xD8;
@@ -117,8 +133,9 @@ Resolution jfif_resolution(const std::vector<char>& bytes) {
   Resolution r;
   r.x = (p[14] << 8) | p[15];
   r.y = (p[16] << 8) | p[17];
-  r.unit = p[13] == 1 ? Resolution::Unit::kInch
-                      : p[13] == 2 ? Resolution::Unit::kCentimetre : Resolution::Unit::kNone;
+  r.unit = p[13] == 1   ? Resolution::Unit::kInch
+           : p[13] == 2 ? Resolution::Unit::kCentimetre
+                        : Resolution::Unit::kNone;
   // 1:1 without a unit is what encoders write when they know nothing.
   if (r.unit == Resolution::Unit::kNone && r.x == r.y) return {};
   return r;
@@ -138,8 +155,9 @@ Resolution exif_resolution(const Exiv2::ExifData& exif) {
   if (!r.defined()) return {};
   const auto unit = exif.findKey(Exiv2::ExifKey("Exif.Image.ResolutionUnit"));
   const long u = unit == exif.end() ? 2 : unit->toLong(0);  // TIFF's default is inches
-  r.unit = u == 2 ? Resolution::Unit::kInch
-                  : u == 3 ? Resolution::Unit::kCentimetre : Resolution::Unit::kNone;
+  r.unit = u == 2   ? Resolution::Unit::kInch
+           : u == 3 ? Resolution::Unit::kCentimetre
+                    : Resolution::Unit::kNone;
   return r;
 }
 
@@ -165,9 +183,9 @@ std::vector<unsigned char> insert_png_chunk(const std::vector<unsigned char>& pn
   put_big_endian32(chunk.data(), static_cast<uint32_t>(payload.size()));
   std::memcpy(chunk.data() + 4, type, 4);
   std::copy(payload.begin(), payload.end(), chunk.begin() + 8);
-  put_big_endian32(chunk.data() + 8 + payload.size(),
-                   static_cast<uint32_t>(crc32(0, chunk.data() + 4,
-                                               static_cast<uInt>(4 + payload.size()))));
+  put_big_endian32(
+      chunk.data() + 8 + payload.size(),
+      static_cast<uint32_t>(crc32(0, chunk.data() + 4, static_cast<uInt>(4 + payload.size()))));
   out.insert(out.end(), chunk.begin(), chunk.end());
   size_t at = 33;
   while (at + 12 <= png.size()) {
@@ -184,8 +202,9 @@ std::vector<unsigned char> insert_png_chunk(const std::vector<unsigned char>& pn
 // PNG pHYs: pixels per metre (unit 1), or only the aspect ratio (unit 0).
 std::vector<unsigned char> png_phys(const Resolution& r) {
   std::vector<unsigned char> payload(9);
-  const double scale = r.unit == Resolution::Unit::kInch ? 1.0 / 0.0254
-                       : r.unit == Resolution::Unit::kCentimetre ? 100.0 : 1.0;
+  const double scale = r.unit == Resolution::Unit::kInch         ? 1.0 / 0.0254
+                       : r.unit == Resolution::Unit::kCentimetre ? 100.0
+                                                                 : 1.0;
   put_big_endian32(payload.data(), static_cast<uint32_t>(std::lround(r.x * scale)));
   put_big_endian32(payload.data() + 4, static_cast<uint32_t>(std::lround(r.y * scale)));
   payload[8] = r.unit != Resolution::Unit::kNone ? 1 : 0;
@@ -202,7 +221,9 @@ void patch_jfif_density(std::vector<unsigned char>& jpeg, const Resolution& r) {
   };
   const unsigned x = clamp16(r.x);
   const unsigned y = clamp16(r.y);
-  jpeg[13] = r.unit == Resolution::Unit::kInch ? 1 : r.unit == Resolution::Unit::kCentimetre ? 2 : 0;
+  jpeg[13] = r.unit == Resolution::Unit::kInch         ? 1
+             : r.unit == Resolution::Unit::kCentimetre ? 2
+                                                       : 0;
   jpeg[14] = static_cast<unsigned char>(x >> 8);
   jpeg[15] = static_cast<unsigned char>(x);
   jpeg[16] = static_cast<unsigned char>(y >> 8);
@@ -264,8 +285,9 @@ void set_exif_resolution(Exiv2::ExifData& exif, const Resolution& r) {
   };
   exif["Exif.Image.XResolution"] = as_rational(r.x);
   exif["Exif.Image.YResolution"] = as_rational(r.y);
-  exif["Exif.Image.ResolutionUnit"] =
-      uint16_t(r.unit == Resolution::Unit::kInch ? 2 : r.unit == Resolution::Unit::kCentimetre ? 3 : 1);
+  exif["Exif.Image.ResolutionUnit"] = uint16_t(r.unit == Resolution::Unit::kInch         ? 2
+                                               : r.unit == Resolution::Unit::kCentimetre ? 3
+                                                                                         : 1);
 }
 
 bool writable(const Exiv2::Image& image, Exiv2::MetadataId id) {
@@ -325,8 +347,9 @@ std::string Metadata::describe() const {
     std::ostringstream s;
     s << std::setprecision(4) << r.x;
     if (std::abs(r.y - r.x) > 1e-3 * r.x) s << "×" << r.y;
-    s << (r.unit == Resolution::Unit::kInch ? " dpi"
-          : r.unit == Resolution::Unit::kCentimetre ? " pixels/cm" : " (aspect only)");
+    s << (r.unit == Resolution::Unit::kInch         ? " dpi"
+          : r.unit == Resolution::Unit::kCentimetre ? " pixels/cm"
+                                                    : " (aspect only)");
     parts.push_back(s.str());
   }
   if (parts.empty()) return "none";
@@ -395,8 +418,8 @@ std::vector<unsigned char> embed_metadata(std::vector<unsigned char> encoded,
     Exiv2::ExifData exif = d.exif;
     // (A TIFF gets its resolution from the encoder: Exiv2 keeps a TIFF's own image tags.)
     if (d.resolution.defined() && !png && !jpeg && !tiff) set_exif_resolution(exif, d.resolution);
-    if (jpeg && d.resolution.defined() && exif.findKey(Exiv2::ExifKey("Exif.Image.XResolution")) ==
-                                              exif.end() && !exif.empty()) {
+    if (jpeg && d.resolution.defined() &&
+        exif.findKey(Exiv2::ExifKey("Exif.Image.XResolution")) == exif.end() && !exif.empty()) {
       set_exif_resolution(exif, d.resolution);
     }
     if (!exif.empty() && png) {
@@ -416,8 +439,10 @@ std::vector<unsigned char> embed_metadata(std::vector<unsigned char> encoded,
       }
     }
     if (!d.iptc.empty()) {
-      if (writable(*image, Exiv2::mdIptc)) image->setIptcData(d.iptc);
-      else dropped.emplace_back("IPTC");
+      if (writable(*image, Exiv2::mdIptc))
+        image->setIptcData(d.iptc);
+      else
+        dropped.emplace_back("IPTC");
     }
     if (!d.xmp.empty()) {
       if (writable(*image, Exiv2::mdXmp)) {
@@ -428,8 +453,10 @@ std::vector<unsigned char> embed_metadata(std::vector<unsigned char> encoded,
       }
     }
     if (!d.comment.empty()) {
-      if (writable(*image, Exiv2::mdComment)) image->setComment(d.comment);
-      else dropped.emplace_back("the comment");
+      if (writable(*image, Exiv2::mdComment))
+        image->setComment(d.comment);
+      else
+        dropped.emplace_back("the comment");
     }
     if (!d.icc.empty()) {
       const std::string space = icc_space(d.icc);

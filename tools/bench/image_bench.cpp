@@ -22,7 +22,6 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
-#include "progress.hpp"
 #include "dop/classical.hpp"
 #include "dop/corruption.hpp"
 #include "dop/device.hpp"
@@ -31,6 +30,7 @@
 #include "dop/metrics.hpp"
 #include "dop/trainer.hpp"
 #include "plot.hpp"
+#include "progress.hpp"
 
 namespace dop::bench {
 namespace {
@@ -764,9 +764,10 @@ int run_image_bench(const std::string& name, ImageBenchOptions o) {
   const fs::path single = o.image.empty() ? paper / "F16.png" : fs::path(o.image);
   for (const auto& f : images) {
     if (!fs::exists(f)) {
-      throw InputError("'" + f.string() +
-                       "' not found: the paper's images are in data/paper-images of the repository; "
-                       "pass --paper-images DIR or --images FILE|DIR");
+      throw InputError(
+          "'" + f.string() +
+          "' not found: the paper's images are in data/paper-images of the repository; "
+          "pass --paper-images DIR or --images FILE|DIR");
     }
   }
 

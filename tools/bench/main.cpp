@@ -159,7 +159,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   t->add_option("--device", timing.device, "cpu or cuda[:N]")->capture_default_str();
   t->add_option("--python", timing.python, "Python with torch")->capture_default_str();
-  t->add_option("--script", timing.script, "The Python reference (tools/reference/dop_reference.py)")->capture_default_str();
+  t->add_option("--script", timing.script,
+                "The Python reference (tools/reference/dop_reference.py)")
+      ->capture_default_str();
   t->add_flag("--skip-reference", timing.skip_reference, "Time dop_core alone");
 
   CorruptOptions corrupt;

@@ -197,7 +197,8 @@ CLI::App* add_speed_command(CLI::App& app, SpeedBenchOptions& o) {
       ->capture_default_str();
   c->add_option("--noise-seed", o.noise_seed, "Seed of the corruption")->capture_default_str();
   c->add_option("--python", o.python, "Python with torch")->capture_default_str();
-  c->add_option("--script", o.script, "The Python reference (tools/reference/dop_reference.py)")->capture_default_str();
+  c->add_option("--script", o.script, "The Python reference (tools/reference/dop_reference.py)")
+      ->capture_default_str();
   c->add_option("--restore", o.restore, "dop-restore binary (default: the one built here)");
   c->add_option("--out", o.out, "Output folder")->capture_default_str();
   c->add_flag("--skip-reference", o.skip_reference, "Run dop-restore only");
@@ -213,9 +214,10 @@ int run_speed(const SpeedBenchOptions& o) {
   if (o.presets.empty()) throw UsageError("--presets needs at least one preset");
   const fs::path image = o.image.empty() ? fs::path(o.paper_dir) / "F16.png" : fs::path(o.image);
   if (!fs::exists(image)) {
-    throw InputError("'" + image.string() +
-                     "' not found: the paper's images are in data/paper-images of the repository; pass "
-                     "--paper-images DIR or --image FILE");
+    throw InputError(
+        "'" + image.string() +
+        "' not found: the paper's images are in data/paper-images of the repository; pass "
+        "--paper-images DIR or --image FILE");
   }
   if (!o.skip_reference && !fs::exists(o.script)) {
     throw UsageError("reference script '" + o.script +

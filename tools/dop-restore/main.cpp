@@ -244,32 +244,32 @@ nlohmann::json restore_one(const Job& job, const Context& ctx, c10::Device devic
     if (!std::isnan(p.change)) h["change"] = p.change;
     history.push_back(h);
   }
-  nlohmann::json record = {{"status", "done"},
-                           {"input", job.input.string()},
-                           {"output", job.output.string()},
-                           {"image",
-                            {{"width", input.width()},
-                             {"height", input.height()},
-                             {"channels", input.channels()},
-                             {"alpha", input.alpha.defined()},
-                             {"bit_depth", input.bit_depth},
-                             {"output_bit_depth", saved.bit_depth}}},
-                           {"metadata", {{"input", input.metadata.describe()},
-                                         {"written", saved.metadata},
-                                         {"notes", saved.notes}}},
-                           {"warnings", input.warnings},
-                           {"parameters", result.parameters},
-                           {"lr_used", result.lr},
-                           {"alpha_used", result.alpha},
-                           {"iterations", result.iterations},
-                           {"stop_reason", dop::to_string(result.stop_reason)},
-                           {"compose", dop::to_string(result.composed ? dop::ComposeMode::kAuto
-                                                                      : dop::ComposeMode::kOff)},
-                           {"resumed_from", result.resumed_from},
-                           {"seconds", result.seconds},
-                           {"seconds_per_iteration", per_iteration},
-                           {"device", device.str()},
-                           {"history", history}};
+  nlohmann::json record = {
+      {"status", "done"},
+      {"input", job.input.string()},
+      {"output", job.output.string()},
+      {"image",
+       {{"width", input.width()},
+        {"height", input.height()},
+        {"channels", input.channels()},
+        {"alpha", input.alpha.defined()},
+        {"bit_depth", input.bit_depth},
+        {"output_bit_depth", saved.bit_depth}}},
+      {"metadata",
+       {{"input", input.metadata.describe()}, {"written", saved.metadata}, {"notes", saved.notes}}},
+      {"warnings", input.warnings},
+      {"parameters", result.parameters},
+      {"lr_used", result.lr},
+      {"alpha_used", result.alpha},
+      {"iterations", result.iterations},
+      {"stop_reason", dop::to_string(result.stop_reason)},
+      {"compose",
+       dop::to_string(result.composed ? dop::ComposeMode::kAuto : dop::ComposeMode::kOff)},
+      {"resumed_from", result.resumed_from},
+      {"seconds", result.seconds},
+      {"seconds_per_iteration", per_iteration},
+      {"device", device.str()},
+      {"history", history}};
   nlohmann::json encoding = nlohmann::json::object();
   if (saved.quality >= 0) encoding["quality"] = saved.quality;
   if (saved.png_compression >= 0) encoding["png_compression"] = saved.png_compression;
