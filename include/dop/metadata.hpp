@@ -47,8 +47,6 @@ class Metadata {
   /// The ICC profile's colour space: "RGB", "GRAY", "CMYK", ... ("" without a profile).
   std::string icc_colour_space() const;
   Resolution resolution() const;
-  /// Replaces the EXIF orientation, when the file has one (1 = the pixels are upright).
-  void set_orientation(int orientation);
   /// One line for logs: "EXIF (42 tags, orientation 6), XMP, ICC profile (RGB), 300×300 dpi".
   std::string describe() const;
 
@@ -69,10 +67,10 @@ Metadata read_metadata(const std::vector<char>& bytes, std::vector<std::string>&
 
 /// Embeds `metadata` into an encoded image of format `ext` (".png", ".jpg", ...) of
 /// width × height pixels with `channels` channels (1 gray, 3 RGB, 4 RGBA) and returns the
-/// new bytes. A TIFF's resolution is not written here: save_image gives it to the encoder. What the
-/// format cannot hold, or what does not fit the image (an ICC profile of another colour
-/// space), is left out and named in `notes`. Throws dop::OutputError when the encoded
-/// image cannot be read back.
+/// new bytes. A TIFF's resolution is not written here: save_image gives it to the encoder.
+/// What the format cannot hold, or what does not fit the image (an ICC profile of another
+/// colour space), is left out and named in `notes`; so is a failure to read the encoded
+/// image back, which leaves it without metadata. Never throws.
 std::vector<unsigned char> embed_metadata(std::vector<unsigned char> encoded,
                                           const std::string& ext, const Metadata& metadata,
                                           int width, int height, int channels,

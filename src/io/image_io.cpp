@@ -17,6 +17,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "bytes.hpp"
 #include "dop/atomic_file.hpp"
 #include "dop/error.hpp"
 
@@ -135,23 +136,18 @@ class OpenCvTempFolder {
 
 void use_private_opencv_temp_folder() { static const OpenCvTempFolder folder; }
 
-bool starts_with(const std::vector<char>& bytes, size_t at, const char* text) {
-  const size_t n = std::strlen(text);
-  return bytes.size() >= at + n && std::memcmp(bytes.data() + at, text, n) == 0;
-}
-
-uint32_t read_u32(const unsigned char* p, bool big_endian) {
-  return big_endian
-             ? (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3]
-             : (uint32_t{p[3]} << 24) | (uint32_t{p[2]} << 16) | (uint32_t{p[1]} << 8) | p[0];
-}
+using bytes::is_jpeg;
+using bytes::is_png;
+using bytes::is_tiff;
+using bytes::read32;
+using bytes::starts_with;
 
 // An APNG has an acTL chunk before its first IDAT.
 bool is_animated_png(const std::vector<char>& bytes) {
   const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
   size_t at = 8;
   while (at + 12 <= bytes.size()) {
-    const uint32_t length = read_u32(p + at, true);
+    const uint32_t length = read32(p + at, true);
     if (starts_with(bytes, at + 4, "acTL")) return true;
     if (starts_with(bytes, at + 4, "IDAT") || length > bytes.size() - at - 12) return false;
     at += 12 + length;
@@ -164,7 +160,7 @@ int tiff_pages(const std::vector<char>& bytes) {
   if (bytes.size() < 8) return 1;
   const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
   const bool big = bytes[0] == 'M';
-  uint64_t offset = read_u32(p + 4, big);
+  uint64_t offset = read32(p + 4, big);
   int pages = 0;
   while (offset != 0 && offset + 2 <= bytes.size() && pages < 100000) {
     const unsigned entries =
@@ -172,7 +168,7 @@ int tiff_pages(const std::vector<char>& bytes) {
     const uint64_t next = offset + 2 + 12 * uint64_t{entries};
     ++pages;
     if (next + 4 > bytes.size()) break;
-    const uint64_t following = read_u32(p + next, big);
+    const uint64_t following = read32(p + next, big);
     if (following <= offset) break;  // a loop or garbage: stop counting
     offset = following;
   }
@@ -192,14 +188,14 @@ TiffLayout tiff_layout(const std::vector<char>& bytes) {
   const auto u16 = [&](size_t at) {
     return big ? (p[at] << 8) | p[at + 1] : (p[at + 1] << 8) | p[at];
   };
-  const uint64_t ifd = read_u32(p + 4, big);
+  const uint64_t ifd = read32(p + 4, big);
   if (ifd + 2 > bytes.size()) return layout;
   const unsigned entries = static_cast<unsigned>(u16(ifd));
   for (unsigned i = 0; i < entries && ifd + 2 + 12 * (i + 1) <= bytes.size(); ++i) {
     const size_t e = ifd + 2 + 12 * i;
     const unsigned tag = static_cast<unsigned>(u16(e));
     const unsigned type = static_cast<unsigned>(u16(e + 2));
-    const uint32_t value = type == 3 ? static_cast<uint32_t>(u16(e + 8)) : read_u32(p + e + 8, big);
+    const uint32_t value = type == 3 ? static_cast<uint32_t>(u16(e + 8)) : read32(p + e + 8, big);
     if (tag == 256) layout.width = value;
     if (tag == 257) layout.height = value;
     if (tag == 274) layout.orientation = value;
@@ -275,19 +271,19 @@ void inspect_container(const std::vector<char>& bytes, const fs::path& path,
     throw InputError("cannot use " + quoted(path) +
                      ": animated WebP is not supported; extract the frame to restore first");
   }
-  if (starts_with(bytes, 0, "\x89PNG") && is_animated_png(bytes)) {
+  if (is_png(bytes) && is_animated_png(bytes)) {
     warnings.emplace_back(
         "animated PNG: only its default image (the first frame) is restored; "
         "the output is a still PNG");
   }
-  if (starts_with(bytes, 0, "II*") || starts_with(bytes, 0, "MM")) {
+  if (is_tiff(bytes)) {
     const int pages = tiff_pages(bytes);
     if (pages > 1) {
       warnings.push_back("multi-page TIFF (" + std::to_string(pages) +
                          " pages): only the first page is restored");
     }
   }
-  if (starts_with(bytes, 0, "\xFF\xD8") && jpeg_components(bytes) == 4) {
+  if (is_jpeg(bytes) && jpeg_components(bytes) == 4) {
     warnings.emplace_back("CMYK JPEG: restored and written as RGB");
   }
 }
@@ -328,8 +324,7 @@ Image decode_image(const std::vector<char>& bytes, const fs::path& path) {
                      ": not an image in a format this build of OpenCV reads, or the file is "
                      "truncated or damaged");
   }
-  if (starts_with(bytes, 0, "II*") || starts_with(bytes, 0, "MM"))
-    undo_tiff_orientation(bytes, mat);
+  if (is_tiff(bytes)) undo_tiff_orientation(bytes, mat);
   if (mat.dims != 2 || mat.rows < 1 || mat.cols < 1) {
     throw InputError("cannot use " + quoted(path) + ": the image has no pixels");
   }

@@ -15,7 +15,7 @@
 
 #include <exiv2/exiv2.hpp>
 
-#include "dop/error.hpp"
+#include "bytes.hpp"
 
 namespace dop {
 
@@ -41,16 +41,12 @@ void init_exiv2() {
 
 const Exiv2::byte* as_bytes(const void* p) { return static_cast<const Exiv2::byte*>(p); }
 
-uint32_t big_endian32(const unsigned char* p) {
-  return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3];
-}
-
-void put_big_endian32(unsigned char* p, uint32_t v) {
-  p[0] = static_cast<unsigned char>(v >> 24);
-  p[1] = static_cast<unsigned char>(v >> 16);
-  p[2] = static_cast<unsigned char>(v >> 8);
-  p[3] = static_cast<unsigned char>(v);
-}
+using bytes::big_endian32;
+using bytes::is_jpeg;
+using bytes::is_png;
+using bytes::little_endian32;
+using bytes::put_big_endian32;
+using bytes::put_little_endian;
 
 // EXIF tags that describe the input file's own layout (sizes, strips, sample format,
 // compression) or that travel in their own place (ICC, XMP, IPTC): the encoder writes
@@ -89,14 +85,6 @@ bool describes_file_layout(const Exiv2::Exifdatum& datum) {
   const std::string key = datum.key();
   if (datum.groupName().rfind("SubImage", 0) == 0 || datum.groupName() == "Thumbnail") return true;
   return std::any_of(std::begin(kKeys), std::end(kKeys), [&](const char* k) { return key == k; });
-}
-
-bool is_png(const std::vector<char>& b) {
-  return b.size() > 8 && std::memcmp(b.data(), "\x89PNG", 4) == 0;
-}
-bool is_jpeg(const std::vector<char>& b) {
-  return b.size() > 4 && static_cast<unsigned char>(b[0]) == 0xFF &&
-         static_cast<unsigned char>(b[1]) == 0xD8;
 }
 
 // PNG pHYs: pixels per metre (unit 1) or an aspect ratio only (unit 0).
@@ -230,14 +218,6 @@ void patch_jfif_density(std::vector<unsigned char>& jpeg, const Resolution& r) {
   jpeg[17] = static_cast<unsigned char>(y);
 }
 
-uint32_t little_endian32(const unsigned char* p) {
-  return uint32_t{p[0]} | (uint32_t{p[1]} << 8) | (uint32_t{p[2]} << 16) | (uint32_t{p[3]} << 24);
-}
-
-void put_little_endian(unsigned char* p, uint32_t v, int bytes) {
-  for (int i = 0; i < bytes; ++i) p[i] = static_cast<unsigned char>(v >> (8 * i));
-}
-
 // Puts an ICCP chunk into a WebP file (Exiv2 0.27 writes it under a wrong chunk name):
 // right after the VP8X header, which is made when the file is a simple one, with the ICC
 // flag set.
@@ -326,10 +306,6 @@ bool Metadata::has_comment() const { return !data_->comment.empty(); }
 size_t Metadata::icc_size() const { return data_->icc.size(); }
 std::string Metadata::icc_colour_space() const { return icc_space(data_->icc); }
 Resolution Metadata::resolution() const { return data_->resolution; }
-
-void Metadata::set_orientation(int orientation) {
-  if (this->orientation() != 0) data_->exif["Exif.Image.Orientation"] = uint16_t(orientation);
-}
 
 std::string Metadata::describe() const {
   std::vector<std::string> parts;
