@@ -2,7 +2,6 @@
 
 #include <cmath>
 #include <cstdio>
-#include <cstdlib>
 #include <string>
 
 #include <fmt/format.h>
@@ -64,19 +63,19 @@ void add_options(CLI::App& app, CliOptions& o) {
                  "Gradient steps, at most; the last one's output is the result (default: the "
                  "preset's)")
       ->group(method_group);
-  app.add_option("--lr", t.lr,
+  app.add_option("--lr", o.lr,
                  "Network step size tau; default: the preset's (paper: 1, others automatic); "
                  "0 = automatic: dip/dip-l1 0.01, dop max(1, 2 * sqrt(C*H*W / (3*128*128))): "
                  "2 at 128x128 RGB, 4 at 256x256, 1 at 64x64 and below")
       ->group(method_group);
-  app.add_option("--alpha", t.alpha,
+  app.add_option("--alpha", o.alpha,
                  "Ratio of the g,h step to the network's (dop); default: the preset's (paper: "
                  "500, others automatic); 0 = automatic, by image size: 300 at 128x128 RGB, "
                  "600 at 256x256, 1200 at 512x512 (300 * sqrt(C*H*W / (3*128*128))), 250 at "
                  "64x64 (the paper used 500 at 512x512 with 150000 iterations)")
       ->group(method_group);
   app.add_option(
-         "--init-scale", t.sparse_init_scale,
+         "--init-scale", o.init_scale,
          fmt::format("Standard deviation of the start of g and h (dop); default: the preset's "
                      "({:g}, paper {:g})",
                      balanced.sparse_init_scale, paper.sparse_init_scale))
@@ -89,7 +88,7 @@ void add_options(CLI::App& app, CliOptions& o) {
              "constant steps); default: the preset's ({} for fast and balanced, {} for paper)",
              balanced.lr_decay_start, paper.lr_decay_start))
       ->group(method_group);
-  app.add_option("--output-average", t.output_average,
+  app.add_option("--output-average", o.output_average,
                  fmt::format("Weight beta in [0, 1) of a moving average of the output over the "
                              "steps, the result instead of the last output (0 = off); default: "
                              "the preset's ({:g}, paper {:g})",
@@ -208,14 +207,6 @@ void add_options(CLI::App& app, CliOptions& o) {
   app.add_flag("-q,--quiet", o.quiet, "Only errors; no progress")->group(out_group);
   app.add_flag("--no-progress", o.no_progress, "No progress line")->group(out_group);
   app.set_version_flag("--version", version_text());
-  // NaN stands for "not given" in these settings: a NaN typed by the user must not pass
-  // for that (check_options refuses it).
-  for (const char* name : {"--lr", "--alpha", "--init-scale", "--output-average"}) {
-    app.get_option(name)->each([&o, name](const std::string& value) {
-      const double v = std::strtod(value.c_str(), nullptr);
-      if (std::isnan(v)) o.not_a_number = name;
-    });
-  }
 }
 
 }  // namespace
@@ -274,15 +265,10 @@ TrainOptions CliOptions::unset_train_options() {
   t.iterations = kUnsetCount;
   t.network.width = kUnsetCount;
   t.lr_decay_start = kUnsetCount;
-  t.lr = std::numeric_limits<double>::quiet_NaN();
-  t.alpha = std::numeric_limits<double>::quiet_NaN();
-  t.sparse_init_scale = std::numeric_limits<double>::quiet_NaN();
-  t.output_average = std::numeric_limits<double>::quiet_NaN();
   return t;
 }
 
 CheckedOptions check_options(const CliOptions& o) {
-  if (!o.not_a_number.empty()) throw UsageError(o.not_a_number + " must be a number, got NaN");
   CheckedOptions c;
   c.preset = parse_preset(o.preset);
   // The preset, then every setting given on the command line.
@@ -294,12 +280,10 @@ CheckedOptions check_options(const CliOptions& o) {
   if (given.lr_decay_start == CliOptions::kUnsetCount) {
     c.train.lr_decay_start = preset.lr_decay_start;
   }
-  if (std::isnan(given.lr)) c.train.lr = preset.lr;
-  if (std::isnan(given.alpha)) c.train.alpha = preset.alpha;
-  if (std::isnan(given.sparse_init_scale)) {
-    c.train.sparse_init_scale = preset.sparse_init_scale;
-  }
-  if (std::isnan(given.output_average)) c.train.output_average = preset.output_average;
+  c.train.lr = o.lr.value_or(preset.lr);
+  c.train.alpha = o.alpha.value_or(preset.alpha);
+  c.train.sparse_init_scale = o.init_scale.value_or(preset.sparse_init_scale);
+  c.train.output_average = o.output_average.value_or(preset.output_average);
   c.train.compose = o.compose.empty() ? preset.compose : parse_compose_mode(o.compose);
   if (!(o.time_budget >= 0.0) || !std::isfinite(o.time_budget)) {
     throw UsageError("--time-budget must be a number of seconds >= 0 (0 = no limit)");

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -52,11 +53,11 @@ struct CliOptions {
   bool quiet = false;
   bool no_progress = false;
   bool list_devices = false;
-  /// An option given as NaN, which its setting would take for "not given".
-  std::string not_a_number;
-  /// Settings given on the command line. Iterations, width, α and init scale left at
-  /// kUnsetCount / NaN (not given) take the preset's value.
+  /// Settings given on the command line. Iterations, width and the step decay left at
+  /// kUnsetCount (not given) take the preset's value.
   TrainOptions train = unset_train_options();
+  /// These take the preset's value when not given (a NaN given is refused as invalid).
+  std::optional<double> lr, alpha, init_scale, output_average;
 
   static constexpr int64_t kUnsetCount = std::numeric_limits<int64_t>::min();
   static TrainOptions unset_train_options();
