@@ -20,6 +20,7 @@
 
 #include "cli_util.hpp"
 #include "dop/image_io.hpp"
+#include "png_util.hpp"
 #include "test_util.hpp"
 
 namespace dop {
@@ -45,53 +46,6 @@ void save(const fs::path& p, int64_t c, int64_t h, int64_t w, int depth = 8) {
   im.pixels = test::smooth_image(c, h, w);
   im.bit_depth = depth;
   save_image(p, im);
-}
-
-// A minimal PNG writer for files OpenCV will not write: palette images, and headers that
-// promise more pixels than the data holds (decompression bombs).
-uint32_t crc32(const std::string& data) {
-  uint32_t c = 0xffffffffu;
-  for (unsigned char b : data) {
-    c ^= b;
-    for (int k = 0; k < 8; ++k) c = (c >> 1) ^ (0xedb88320u & (0u - (c & 1u)));
-  }
-  return ~c;
-}
-
-std::string be32(uint32_t v) {
-  return {static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8),
-          static_cast<char>(v)};
-}
-
-std::string chunk(const std::string& type, const std::string& data) {
-  return be32(static_cast<uint32_t>(data.size())) + type + data + be32(crc32(type + data));
-}
-
-// zlib stream of one stored (uncompressed) block.
-std::string zlib_stored(const std::string& raw) {
-  uint32_t a = 1, b = 0;
-  for (unsigned char c : raw) {
-    a = (a + c) % 65521;
-    b = (b + a) % 65521;
-  }
-  const auto n = static_cast<uint16_t>(raw.size());
-  std::string z = "\x78\x01";
-  z += '\x01';
-  z += static_cast<char>(n & 0xff);
-  z += static_cast<char>(n >> 8);
-  z += static_cast<char>(~n & 0xff);
-  z += static_cast<char>((~n >> 8) & 0xff);
-  return z + raw + be32((b << 16) | a);
-}
-
-std::string png(uint32_t width, uint32_t height, char color_type, const std::string& plte,
-                const std::string& raw_rows) {
-  std::string ihdr = be32(width) + be32(height) + std::string{'\x08', color_type, 0, 0, 0};
-  std::string out = "\x89PNG\r\n\x1a\n";
-  out += chunk("IHDR", ihdr);
-  if (!plte.empty()) out += chunk("PLTE", plte);
-  if (!raw_rows.empty()) out += chunk("IDAT", zlib_stored(raw_rows));
-  return out + chunk("IEND", "");
 }
 
 class CliBatch : public ::testing::Test {
@@ -282,7 +236,7 @@ TEST_F(CliBatch, OddImagesRestore) {
   // Palette PNG, 3×2 pixels, three colours.
   const std::string plte("\xff\x00\x00\x00\xff\x00\x00\x00\xff", 9);
   write_bytes(dir_ / "palette.png",
-              png(3, 2, 3, plte, std::string("\x00\x00\x01\x02\x00\x02\x01\x00", 8)));
+              test::png(3, 2, 3, plte, std::string("\x00\x00\x01\x02\x00\x02\x01\x00", 8)));
   for (const char* f : {"one.png", "row.png", "col.png", "float.tif", "palette.png"}) {
     const Outcome r = run(dir_, kFast + path(f) + path(std::string("out-") + f));
     ASSERT_EQ(r.code, 0) << f << ": " << r.err;
@@ -297,9 +251,9 @@ TEST_F(CliBatch, BadInputsGetClearErrors) {
   const std::string full = read_bytes(dir_ / "good.png");
   write_bytes(dir_ / "truncated.png", full.substr(0, full.size() / 2));
   write_bytes(dir_ / "empty.png", "");
-  write_bytes(dir_ / "zero.png", png(0, 0, 2, "", ""));
+  write_bytes(dir_ / "zero.png", test::png(0, 0, 2, "", ""));
   // A bomb: the header promises 100000 × 100000 RGB pixels; the file has none.
-  write_bytes(dir_ / "bomb.png", png(100000, 100000, 2, "", ""));
+  write_bytes(dir_ / "bomb.png", test::png(100000, 100000, 2, "", ""));
   fs::create_directories(dir_ / "adir.png");
   for (const char* f : {"truncated.png", "empty.png", "zero.png", "bomb.png", "nope.png"}) {
     const Outcome r = run(dir_, kFast + path(f) + path("out.png"));

@@ -4,8 +4,6 @@
 #include "dop/metadata.hpp"
 #include "dop/image_io.hpp"
 
-#include <zlib.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
@@ -22,6 +20,7 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include "dop/error.hpp"
+#include "png_util.hpp"
 #include "test_util.hpp"
 
 namespace dop {
@@ -40,23 +39,10 @@ void write_file(const fs::path& p, const Bytes& b) {
   out.write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
 }
 
-void put32(Bytes& b, uint32_t v) {
-  for (int s = 24; s >= 0; s -= 8) b.push_back(static_cast<unsigned char>(v >> s));
-}
-
-Bytes png_chunk(const std::string& type, const Bytes& payload) {
-  Bytes c;
-  put32(c, static_cast<uint32_t>(payload.size()));
-  c.insert(c.end(), type.begin(), type.end());
-  c.insert(c.end(), payload.begin(), payload.end());
-  put32(c, static_cast<uint32_t>(crc32(0, c.data() + 4, static_cast<uInt>(payload.size() + 4))));
-  return c;
-}
-
-// Inserts a chunk right after IHDR.
-Bytes with_png_chunk(const Bytes& png, const std::string& type, const Bytes& payload) {
+// Inserts a chunk (test::chunk) right after IHDR.
+Bytes with_png_chunk(const Bytes& png, const std::string& type, const std::string& payload) {
   Bytes out(png.begin(), png.begin() + 33);
-  const Bytes c = png_chunk(type, payload);
+  const std::string c = test::chunk(type, payload);
   out.insert(out.end(), c.begin(), c.end());
   out.insert(out.end(), png.begin() + 33, png.end());
   return out;
@@ -204,10 +190,7 @@ TEST_P(MetadataRoundTrip, KeepsExifOrientationXmpIccAndResolution) {
   const bool iptc = ext != ".webp";  // WebP has no place for IPTC
   add_metadata(in, icc_profile("RGB "), iptc);
   if (ext == ".png") {  // PNG keeps its resolution in pHYs: 300 dpi = 11811 pixels/metre
-    Bytes phys;
-    put32(phys, 11811);
-    put32(phys, 11811);
-    phys.push_back(1);
+    const std::string phys = test::be32(11811) + test::be32(11811) + '\x01';
     write_file(in, with_png_chunk(read_file(in), "pHYs", phys));
   }
 
@@ -373,9 +356,7 @@ TEST(Formats, AnimatedWebpIsRefused) {
 TEST(Formats, AnimatedPngRestoresItsFirstFrameWithAWarning) {
   test::TempDir dir;
   save_image(dir / "still.png", rgb_image());
-  Bytes actl;
-  put32(actl, 2);  // frames
-  put32(actl, 0);  // plays
+  const std::string actl = test::be32(2) + test::be32(0);  // frames, plays
   write_file(dir / "anim.png", with_png_chunk(read_file(dir / "still.png"), "acTL", actl));
   const Image image = load_image(dir / "anim.png");
   EXPECT_TRUE(at::equal(image.pixels, load_image(dir / "still.png").pixels));
@@ -399,24 +380,10 @@ TEST(Formats, MultiPageTiffRestoresItsFirstPageWithAWarning) {
 TEST(Formats, PalettePngWithTransparencyIsReadAsRgba) {
   test::TempDir dir;
   // A 2×2 palette image: red, green, blue, and red again; red is half transparent.
-  Bytes ihdr;
-  put32(ihdr, 2);
-  put32(ihdr, 2);
-  ihdr.insert(ihdr.end(), {8, 3, 0, 0, 0});
-  const Bytes plte = {255, 0, 0, 0, 255, 0, 0, 0, 255};
-  const Bytes trns = {128};
-  const Bytes raw = {0, 0, 1, 0, 2, 0};  // filter byte + two indices per row
-  Bytes idat(compressBound(raw.size()));
-  uLongf n = idat.size();
-  ASSERT_EQ(compress(idat.data(), &n, raw.data(), raw.size()), Z_OK);
-  idat.resize(n);
-  Bytes png = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
-  for (const auto& [type, payload] : std::vector<std::pair<std::string, Bytes>>{
-           {"IHDR", ihdr}, {"PLTE", plte}, {"tRNS", trns}, {"IDAT", idat}, {"IEND", {}}}) {
-    const Bytes c = png_chunk(type, payload);
-    png.insert(png.end(), c.begin(), c.end());
-  }
-  write_file(dir / "palette.png", png);
+  const std::string plte("\xFF\0\0\0\xFF\0\0\0\xFF", 9);
+  const std::string rows("\0\0\x01\0\x02\0", 6);  // filter byte + two indices per row
+  const std::string png = test::png(2, 2, 3, plte, rows, test::chunk("tRNS", "\x80"));
+  write_file(dir / "palette.png", Bytes(png.begin(), png.end()));
   const Image image = load_image(dir / "palette.png");
   ASSERT_EQ(image.channels(), 3);
   ASSERT_TRUE(image.alpha.defined());
