@@ -4,6 +4,7 @@
 #include <csignal>
 #include <cstdint>
 #include <fstream>
+#include <map>
 #include <set>
 #include <string>
 #include <thread>
@@ -226,6 +227,139 @@ TEST_F(CliBatch, InterruptedRunLeavesNoOutputAndResumesToTheSameResult) {
   const auto report = nlohmann::json::parse(report_file);
   EXPECT_EQ(report["iterations"], 600);
   EXPECT_GT(report["resumed_from"].get<int>(), 0);
+}
+
+// The files a folder holds, by name (temporary and hidden ones included).
+std::set<std::string> listing(const fs::path& dir) {
+  std::set<std::string> names;
+  for (const auto& e : fs::directory_iterator(dir)) names.insert(e.path().filename().string());
+  return names;
+}
+
+// Each image's status in the reports of several runs: input -> statuses.
+std::map<std::string, std::multiset<std::string>> statuses(const std::vector<fs::path>& reports) {
+  std::map<std::string, std::multiset<std::string>> by_input;
+  for (const fs::path& r : reports) {
+    std::ifstream f(r);
+    const auto parsed = nlohmann::json::parse(f);
+    for (const auto& rec : parsed["images"]) by_input[rec["input"]].insert(rec["status"]);
+  }
+  return by_input;
+}
+
+// Waits until `pred` holds (at most a minute).
+template <class Pred>
+bool eventually(Pred pred) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!pred()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return true;
+}
+
+TEST_F(CliBatch, ConcurrentRunsRestoreEachImageOnce) {
+  std::set<std::string> results;
+  for (int i = 0; i < 8; ++i) {
+    save(dir_ / "in" / ("img" + std::to_string(i) + ".png"), 3, 24, 24);
+    results.insert("img" + std::to_string(i) + ".png");
+  }
+  for (int workers : {2, 4}) {
+    const fs::path out = dir_ / ("out" + std::to_string(workers));
+    std::vector<pid_t> pids;
+    std::vector<fs::path> reports;
+    for (int w = 0; w < workers; ++w) {
+      reports.push_back(dir_ / ("r" + std::to_string(workers) + "-" + std::to_string(w) + ".json"));
+      pids.push_back(
+          spawn({"--no-progress", "--iterations", "40", "--width", "4", "--threads", "1",
+                 "--report", reports.back().string(), (dir_ / "in").string(), out.string()},
+                dir_ / ("e" + std::to_string(w) + ".txt")));
+    }
+    for (int w = 0; w < workers; ++w) {
+      EXPECT_EQ(wait_exit(pids[w]), 0) << read_bytes(dir_ / ("e" + std::to_string(w) + ".txt"));
+    }
+    const auto by_input = statuses(reports);
+    ASSERT_EQ(by_input.size(), 8u);
+    for (const auto& [input, seen] : by_input) {
+      EXPECT_EQ(seen.count("done"), 1u) << input << " restored by " << seen.count("done");
+      EXPECT_EQ(seen.count("done by another run"), static_cast<size_t>(workers - 1)) << input;
+    }
+    EXPECT_EQ(listing(out), results) << "claims, checkpoints or temporary files left behind";
+  }
+}
+
+// Arguments of a folder run of in/ into out/ that trains long enough (600 iterations of
+// a tiny network, no automatic stop) to be killed or suspended mid-image, with a claim
+// time-out of `timeout` seconds.
+std::vector<std::string> slow_folder_run(const test::TempDir& dir, const std::string& timeout,
+                                         std::vector<std::string> extra) {
+  std::vector<std::string> a{
+      "--no-progress", "--iterations",    "600",  "--width", "4", "--threads", "1", "--auto-stop",
+      "off",           "--claim-timeout", timeout};
+  a.insert(a.end(), extra.begin(), extra.end());
+  a.push_back((dir / "in").string());
+  a.push_back((dir / "out").string());
+  return a;
+}
+
+TEST_F(CliBatch, KilledRunsImageIsTakenOverAndResumed) {
+  save(dir_ / "in" / "a.png", 3, 20, 30);
+  const fs::path out = dir_ / "out", report = dir_ / "r.json";
+  const pid_t doomed =
+      spawn(slow_folder_run(dir_, "1.5", {"--checkpoint-every", "10"}), dir_ / "e1.txt");
+  ASSERT_TRUE(eventually([&] { return fs::exists(out / "a.png.dop-checkpoint"); }));
+  const pid_t heir =
+      spawn(slow_folder_run(dir_, "1.5", {"--checkpoint-every", "10", "--report", report.string()}),
+            dir_ / "e2.txt");
+  kill(doomed, SIGKILL);
+  EXPECT_EQ(wait_exit(doomed), -1);
+  const auto killed = std::chrono::steady_clock::now();
+  EXPECT_EQ(wait_exit(heir), 0) << read_bytes(dir_ / "e2.txt");
+  EXPECT_GE(std::chrono::steady_clock::now() - killed, std::chrono::milliseconds(1500));
+  const std::string log = read_bytes(dir_ / "e2.txt");
+  EXPECT_NE(log.find("taking over from dop-restore on"), std::string::npos) << log;
+  std::ifstream f(report);
+  const auto image = nlohmann::json::parse(f)["images"][0];
+  EXPECT_EQ(image["status"], "done");
+  EXPECT_GT(image["resumed_from"].get<int>(), 0) << "the take-over did not use the checkpoint";
+  EXPECT_EQ(image["iterations"], 600);
+  EXPECT_EQ(listing(out), std::set<std::string>{"a.png"});
+}
+
+TEST_F(CliBatch, SuspendedRunStepsAsideForTheRunThatTookOver) {
+  save(dir_ / "in" / "a.png", 3, 20, 30);
+  const fs::path out = dir_ / "out";
+  auto args = [&](const std::string& report) {
+    return slow_folder_run(dir_, "1", {"--report", (dir_ / report).string()});
+  };
+  const pid_t first = spawn(args("r1.json"), dir_ / "e1.txt");
+  ASSERT_TRUE(eventually([&] { return fs::exists(out / "a.png.dop-claim"); }));
+  kill(first, SIGSTOP);
+  const pid_t second = spawn(args("r2.json"), dir_ / "e2.txt");
+  ASSERT_TRUE(eventually(
+      [&] { return read_bytes(dir_ / "e2.txt").find("taking over") != std::string::npos; }));
+  kill(first, SIGCONT);
+  EXPECT_EQ(wait_exit(second), 0) << read_bytes(dir_ / "e2.txt");
+  EXPECT_EQ(wait_exit(first), 0) << read_bytes(dir_ / "e1.txt");
+  EXPECT_NE(read_bytes(dir_ / "e1.txt").find("another run took this image over"), std::string::npos)
+      << read_bytes(dir_ / "e1.txt");
+  const auto by_input = statuses({dir_ / "r1.json", dir_ / "r2.json"});
+  EXPECT_EQ(by_input.begin()->second, (std::multiset<std::string>{"done", "done by another run"}));
+  EXPECT_EQ(listing(out), std::set<std::string>{"a.png"});
+}
+
+TEST_F(CliBatch, LeftoversBesideAFinishedResultAreRemoved) {
+  save(dir_ / "in" / "a.png", 3, 8, 8);
+  save(dir_ / "out" / "a.png", 3, 8, 8);
+  write_bytes(dir_ / "out" / "a.png.dop-checkpoint", "state of a run that lost a race");
+  write_bytes(dir_ / "out" / "a.png.dop-claim", "host:1:0\ndop-restore on host, pid 1\n");
+  const fs::path claim = dir_ / "out" / "a.png.dop-claim";
+  fs::last_write_time(claim, fs::last_write_time(claim) - std::chrono::hours(1));
+  const Outcome r = run(dir_, kFast + path("in") + path("out"));
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.err.find("removed"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("0 done, 1 skipped"), std::string::npos) << r.err;
+  EXPECT_EQ(listing(dir_ / "out"), std::set<std::string>{"a.png"});
 }
 
 TEST_F(CliBatch, OddImagesRestore) {

@@ -19,6 +19,7 @@
 
 #include "dop/atomic_file.hpp"
 #include "dop/batch.hpp"
+#include "dop/claim.hpp"
 #include "dop/device.hpp"
 #include "dop/error.hpp"
 #include "dop/image_io.hpp"
@@ -50,6 +51,13 @@ struct Job {
   fs::path reference;   // clean image for metrics (may be empty)
   fs::path corruption;  // where the g*g-h*h map goes (may be empty)
   fs::path report;      // file mode only: the JSON report (may be empty)
+};
+
+// Another run took over the image this one was restoring (it found this run's claim
+// stale, e.g. while this process was suspended): this run stops and waits for that result.
+class ClaimLost : public dop::Error {
+ public:
+  using Error::Error;
 };
 
 fs::path checkpoint_of(const fs::path& output) { return output.string() + ".dop-checkpoint"; }
@@ -126,8 +134,10 @@ int64_t tile_side(const Context& ctx, const dop::Image& input, c10::Device devic
 
 // Restores one image and returns its record for the report. Leaves nothing under the
 // output's name unless it succeeds; keeps the checkpoint until the output is stored.
+// `claim` (folder runs): this run's claim on the image; ClaimLost is thrown, and nothing
+// stored, once another run has taken it over.
 nlohmann::json restore_one(const Job& job, const Context& ctx, c10::Device device,
-                           dop::cli::ProgressDisplay& display) {
+                           dop::cli::ProgressDisplay& display, const dop::Claim* claim = nullptr) {
   const CliOptions& o = ctx.o;
   check_outputs(job, o.overwrite);
   const dop::Image input = dop::load_image(job.input);
@@ -168,7 +178,14 @@ nlohmann::json restore_one(const Job& job, const Context& ctx, c10::Device devic
   run.on_progress = [&](const dop::Progress& p) { display.update(p); };
   run.checkpoint = checkpoint_of(job.output);
   run.checkpoint_every = o.checkpoint_every;
-  run.stop_requested = dop::cli::stop_signal;
+  const auto lost = [&] {
+    return ClaimLost("another run took this image over (this run's claim '" +
+                     claim->path().string() + "' went stale); waiting for its result");
+  };
+  run.stop_requested = [&] {
+    if (claim != nullptr && claim->lost()) throw lost();
+    return dop::cli::stop_signal();
+  };
   run.time_budget = ctx.time_budget;
   run.convergence = ctx.convergence;
   if (fs::exists(run.checkpoint)) {
@@ -209,6 +226,7 @@ nlohmann::json restore_one(const Job& job, const Context& ctx, c10::Device devic
   save.quality = o.quality;
   save.png_compression = o.png_compression;
   save.keep_metadata = !o.strip_metadata;
+  if (claim != nullptr && !claim->held()) throw lost();
   const dop::SaveReport saved = dop::save_image(job.output, restored, save);
   for (const std::string& note : saved.notes) spdlog::warn("{}: {}", job.output.string(), note);
   if (saved.metadata != "none") {
@@ -326,8 +344,7 @@ int run_file(const Context& ctx, c10::Device device) {
 
 std::string error_text(const std::exception& e) { return e.what(); }
 
-int run_folder(const Context& ctx, const std::vector<c10::Device>& devices) {
-  const CliOptions& o = ctx.o;
+void check_folder_arguments(const CliOptions& o) {
   const fs::path in_dir = o.input, out_dir = o.output;
   std::error_code ec;
   if (fs::exists(out_dir, ec) && !fs::is_directory(out_dir, ec)) {
@@ -353,7 +370,58 @@ int run_folder(const Context& ctx, const std::vector<c10::Device>& devices) {
                             "' must be a folder when INPUT and OUTPUT are folders");
     }
   }
-  const auto items = dop::plan_batch(in_dir, out_dir, {o.recursive, o.format});
+}
+
+// The job of one image of a folder run: its side files mirror its place in the folder.
+Job folder_job(const CliOptions& o, const dop::BatchItem& item) {
+  Job job{item.input, item.output, {}, {}, {}};
+  std::error_code ec;
+  if (!o.reference.empty()) {
+    job.reference = fs::path(o.reference) / fs::relative(item.input, o.input);
+    if (!fs::exists(job.reference, ec)) {
+      spdlog::warn("{}: no reference '{}'; no metrics for it", item.input.string(),
+                   job.reference.string());
+      job.reference.clear();
+    }
+  }
+  if (!o.save_corruption.empty()) {
+    job.corruption = fs::path(o.save_corruption) / fs::relative(item.output, o.output);
+  }
+  return job;
+}
+
+// The outcome of a folder run, counted from its records.
+struct Summary {
+  size_t done = 0, skipped = 0, elsewhere = 0, failed = 0, not_run = 0;
+  std::vector<std::string> failures;
+};
+
+Summary summarize(std::vector<nlohmann::json>& records, const std::vector<Job>& jobs) {
+  Summary s;
+  for (size_t k = 0; k < records.size(); ++k) {
+    auto& r = records[k];
+    if (r.is_null()) {  // never finished here: the run was stopped first
+      r = {{"status", "not run"},
+           {"input", jobs[k].input.string()},
+           {"output", jobs[k].output.string()}};
+    }
+    const std::string status = r["status"];
+    if (status == "done") ++s.done;
+    if (status == "skipped") ++s.skipped;
+    if (status == "done by another run") ++s.elsewhere;
+    if (status == "failed") {
+      ++s.failed;
+      s.failures.push_back(r["input"]);
+    }
+    if (status == "not run" || status == "interrupted") ++s.not_run;
+  }
+  return s;
+}
+
+int run_folder(const Context& ctx, const std::vector<c10::Device>& devices) {
+  const CliOptions& o = ctx.o;
+  check_folder_arguments(o);
+  const auto items = dop::plan_batch(o.input, o.output, {o.recursive, o.format});
   if (items.empty()) {
     throw dop::InputError("no image files in folder '" + o.input + "'" +
                           (o.recursive ? "" : " (-r also looks in its subfolders)"));
@@ -366,96 +434,125 @@ int run_folder(const Context& ctx, const std::vector<c10::Device>& devices) {
                                              shard.count));
   // A folder run's report describes that run: a rerun replaces it.
   if (!o.report.empty()) dop::check_output_path(o.report, /*overwrite=*/true);
-  fs::create_directories(out_dir, ec);
+  std::error_code ec;
+  fs::create_directories(o.output, ec);
   if (ec) {
     throw dop::OutputError("cannot create output folder '" + o.output + "': " + ec.message());
   }
 
   const auto start = std::chrono::steady_clock::now();
-  std::vector<nlohmann::json> records(positions.size());
-  std::vector<Job> todo;
-  std::vector<size_t> todo_slot;
-  for (size_t k = 0; k < positions.size(); ++k) {
-    const dop::BatchItem& item = items[positions[k]];
-    Job job{item.input, item.output, {}, {}, {}};
-    const fs::path rel = fs::relative(item.input, in_dir);
-    if (!o.reference.empty()) {
-      job.reference = fs::path(o.reference) / rel;
-      if (!fs::exists(job.reference, ec)) {
-        spdlog::warn("{}: no reference '{}'; no metrics for it", item.input.string(),
-                     job.reference.string());
-        job.reference.clear();
+  const dop::ClaimOptions claims{o.claim_timeout, o.overwrite};
+  const dop::ClaimWatch watch(o.output, std::chrono::duration<double>(o.claim_timeout));
+  std::vector<Job> jobs;
+  std::vector<nlohmann::json> records;
+  std::vector<size_t> todo;  // positions in jobs of the images to restore
+  for (const size_t position : positions) {
+    const dop::BatchItem& item = items[position];
+    jobs.push_back(folder_job(o, item));
+    records.emplace_back();
+    if (!o.overwrite && fs::exists(item.output, ec)) {
+      for (const fs::path& gone :
+           dop::remove_leftovers(item.output, {checkpoint_of(item.output)}, watch)) {
+        spdlog::info("{}: removed '{}' left beside the finished result", item.input.string(),
+                     gone.string());
       }
-    }
-    if (!o.save_corruption.empty()) {
-      job.corruption = fs::path(o.save_corruption) / fs::relative(item.output, out_dir);
-    }
-    if (fs::exists(item.output, ec) && !o.overwrite) {
       spdlog::info("{}: skipped, '{}' exists (--overwrite to redo it)", item.input.string(),
                    item.output.string());
-      records[k] = {
+      records.back() = {
           {"status", "skipped"}, {"input", item.input.string()}, {"output", item.output.string()}};
       continue;
     }
-    todo.push_back(job);
-    todo_slot.push_back(k);
+    todo.push_back(jobs.size() - 1);
   }
+  std::vector<fs::path> outputs;
+  for (const size_t k : todo) outputs.push_back(jobs[k].output);
+  dop::ClaimQueue queue(outputs, o.output, claims);
 
   const bool live = devices.size() == 1 && !o.quiet && !o.no_progress;
   int interrupted = 0;
   std::mutex mutex;
-  const auto task = [&](size_t t, c10::Device device) {
-    const Job& job = todo[t];
-    dop::cli::ProgressDisplay display(live);
-    display.set_prefix(
-        fmt::format("[{}/{}] {}: ", t + 1, todo.size(), job.input.filename().string()));
-    nlohmann::json record;
-    try {
-      for (const fs::path* p : {&job.output, &job.corruption}) {
-        if (!p->empty()) fs::create_directories(p->parent_path());
-      }
-      record = restore_one(job, ctx, device, display);
-    } catch (const dop::Interrupted& e) {
-      std::lock_guard<std::mutex> lock(mutex);
-      interrupted = e.signal();
-      spdlog::warn("{}: {}", job.input.string(), e.what());
-      record = {{"status", "interrupted"}, {"error", error_text(e)}};
-    } catch (const std::exception& e) {
-      spdlog::error("{}: {}", job.input.string(), e.what());
-      record = {{"status", "failed"}, {"error", error_text(e)}};
-    }
-    record["input"] = job.input.string();
-    record["output"] = job.output.string();
+  std::exception_ptr broken;  // the output folder failed us (claims cannot be made)
+  auto stopped = [&] {
     std::lock_guard<std::mutex> lock(mutex);
-    records[todo_slot[t]] = std::move(record);
+    return dop::cli::stop_signal() != 0 || broken;
   };
-  dop::run_on_devices(todo.size(), devices, task, [] { return dop::cli::stop_signal() != 0; });
+  // Takes the next image no run has claimed, until none is left.
+  const auto work = [&](c10::Device device) {
+    while (auto next = queue.next(stopped)) {
+      const size_t k = todo[next->index];
+      const Job& job = jobs[k];
+      if (next->kind == dop::ClaimQueue::Kind::kHeld) {
+        spdlog::info("{}: being restored by {}; waiting for its result", job.input.string(),
+                     next->owner.empty() ? std::string("another run") : next->owner);
+        continue;
+      }
+      nlohmann::json record;
+      if (next->kind == dop::ClaimQueue::Kind::kDoneElsewhere) {
+        spdlog::info("{}: done by another run", job.input.string());
+        for (const fs::path& gone :
+             dop::remove_leftovers(job.output, {checkpoint_of(job.output)}, watch)) {
+          spdlog::info("{}: removed '{}' left beside the result", job.input.string(),
+                       gone.string());
+        }
+        record = {{"status", "done by another run"}};
+      } else {
+        if (next->took_over) {
+          spdlog::warn("{}: taking over from {} (no heartbeat for {:g} s)", job.input.string(),
+                       next->owner, o.claim_timeout);
+        }
+        dop::cli::ProgressDisplay display(live);
+        display.set_prefix(fmt::format("[{}/{}] {}: ", next->index + 1, todo.size(),
+                                       job.input.filename().string()));
+        try {
+          for (const fs::path* p : {&job.output, &job.corruption}) {
+            if (!p->empty()) fs::create_directories(p->parent_path());
+          }
+          record = restore_one(job, ctx, device, display, next->claim.get());
+        } catch (const ClaimLost& e) {
+          spdlog::warn("{}: {}", job.input.string(), e.what());
+          queue.requeue(next->index);
+          continue;
+        } catch (const dop::Interrupted& e) {
+          std::lock_guard<std::mutex> lock(mutex);
+          interrupted = e.signal();
+          spdlog::warn("{}: {}", job.input.string(), e.what());
+          record = {{"status", "interrupted"}, {"error", error_text(e)}};
+        } catch (const std::exception& e) {
+          spdlog::error("{}: {}", job.input.string(), e.what());
+          record = {{"status", "failed"}, {"error", error_text(e)}};
+        }
+        if (next->took_over) record["took_over_from"] = next->owner;
+      }
+      record["input"] = job.input.string();
+      record["output"] = job.output.string();
+      std::lock_guard<std::mutex> lock(mutex);
+      records[k] = std::move(record);
+    }
+  };
+  // One worker per device.
+  const auto worker = [&](c10::Device device) {
+    try {
+      work(device);
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(mutex);
+      if (!broken) broken = std::current_exception();
+    }
+  };
+  std::vector<std::thread> threads;
+  for (const c10::Device& device : devices) threads.emplace_back(worker, device);
+  for (auto& t : threads) t.join();
+  if (broken) std::rethrow_exception(broken);
 
-  size_t done = 0, skipped = 0, failed = 0, not_run = 0;
-  std::vector<std::string> failures;
-  for (size_t k = 0; k < records.size(); ++k) {
-    auto& r = records[k];
-    if (r.is_null()) {  // never started: the run was stopped first
-      r = {{"status", "not run"},
-           {"input", items[positions[k]].input.string()},
-           {"output", items[positions[k]].output.string()}};
-    }
-    const std::string status = r["status"];
-    if (status == "done") ++done;
-    if (status == "skipped") ++skipped;
-    if (status == "failed") {
-      ++failed;
-      failures.push_back(r["input"]);
-    }
-    if (status == "not run" || status == "interrupted") ++not_run;
-  }
+  Summary s = summarize(records, jobs);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::string summary = fmt::format("{} done, {} skipped, {} failed", done, skipped, failed);
-  if (not_run > 0) summary += fmt::format(", {} not finished (stopped)", not_run);
+  std::string summary = fmt::format("{} done, {} skipped", s.done, s.skipped);
+  if (s.elsewhere > 0) summary += fmt::format(", {} done by another run", s.elsewhere);
+  summary += fmt::format(", {} failed", s.failed);
+  if (s.not_run > 0) summary += fmt::format(", {} not finished (stopped)", s.not_run);
   summary += fmt::format(" in {}", dop::cli::format_duration(seconds));
-  if (failed > 0) {
-    spdlog::error("{}; failed: {}", summary, fmt::join(failures, ", "));
+  if (s.failed > 0) {
+    spdlog::error("{}; failed: {}", summary, fmt::join(s.failures, ", "));
   } else if (!o.quiet) {
     std::fprintf(stderr, "%s\n", summary.c_str());
   }
@@ -464,13 +561,15 @@ int run_folder(const Context& ctx, const std::vector<c10::Device>& devices) {
     report["input"] = o.input;
     report["output"] = o.output;
     report["shard"] = fmt::format("{}/{}", shard.index, shard.count);
-    report["summary"] = {{"images", positions.size()}, {"done", done},       {"skipped", skipped},
-                         {"failed", failed},           {"not_run", not_run}, {"seconds", seconds}};
+    report["summary"] = {{"images", positions.size()}, {"done", s.done},
+                         {"skipped", s.skipped},       {"done_by_another_run", s.elsewhere},
+                         {"failed", s.failed},         {"not_run", s.not_run},
+                         {"seconds", seconds}};
     report["images"] = records;
     dop::write_file_atomically(o.report, report.dump(2) + "\n", true);
   }
   if (interrupted != 0) return 128 + interrupted;
-  return failed > 0 ? dop::kExitSomeFailed : dop::kExitOk;
+  return s.failed > 0 ? dop::kExitSomeFailed : dop::kExitOk;
 }
 
 int run(const CliOptions& o) {

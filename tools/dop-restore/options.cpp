@@ -145,6 +145,12 @@ void add_options(CLI::App& app, CliOptions& o) {
   app.add_option("--shard", o.shard,
                  "K/N: restore only the K-th of N parts of the sorted folder listing (job arrays)")
       ->group(batch_group);
+  app.add_option("--claim-timeout", o.claim_timeout,
+                 "Folder runs on the same OUTPUT folder share its images: each claims an image "
+                 "(OUTPUT.dop-claim, refreshed while it works) before restoring it. A claim not "
+                 "refreshed for this many seconds was left by a run that died and is taken over")
+      ->capture_default_str()
+      ->group(batch_group);
   app.add_option("--checkpoint-every", o.checkpoint_every,
                  "Save the training state every N iterations next to the output (OUTPUT."
                  "dop-checkpoint); rerunning the command resumes from it (0 = only on "
@@ -223,6 +229,7 @@ std::unique_ptr<CLI::App> make_app(CliOptions& options) {
       "  dop-restore --reference clean.png --report run.json noisy.png restored.png\n"
       "  dop-restore --device cuda:1 --save-corruption damage.png scan.tif scan-restored.tif\n"
       "  dop-restore --recursive --format png --report batch.json scans/ restored/\n"
+      "  dop-restore --checkpoint-every 200 in/ out/   (as many at once as you like)\n"
       "  dop-restore --shard $SLURM_ARRAY_TASK_ID/16 --checkpoint-every 1000 in/ out/\n\n"
       "Exit codes: 0 success, 1 runtime error (e.g. training diverged), 2 invalid option value,\n"
       "3 unreadable input, 4 output cannot be written, 5 a folder run in which some images\n"
@@ -301,6 +308,9 @@ CheckedOptions check_options(const CliOptions& o) {
     throw UsageError("--png-compression must be 0 to 9");
   }
   if (o.checkpoint_every < 0) throw UsageError("--checkpoint-every must be >= 0");
+  if (!(o.claim_timeout > 0.0) || !std::isfinite(o.claim_timeout)) {
+    throw UsageError("--claim-timeout must be a number of seconds > 0");
+  }
   if (o.max_pixels < 1) throw UsageError("--max-pixels must be >= 1");
   if (o.threads < 0) throw UsageError("--threads must be >= 0");
   if (o.tile_overlap < 0) throw UsageError("--tile-overlap must be >= 0");

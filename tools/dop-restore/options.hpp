@@ -47,6 +47,7 @@ struct CliOptions {
   bool strip_metadata = false;
   int64_t log_every = 100;
   int64_t checkpoint_every = 0;
+  double claim_timeout = 300.0;
   int64_t max_pixels = int64_t{1} << 28;
   bool recursive = false;
   bool overwrite = false;
