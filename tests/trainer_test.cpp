@@ -1,4 +1,5 @@
 #include "dop/trainer.hpp"
+#include "dop/presets.hpp"
 
 #include <cmath>
 #include <filesystem>

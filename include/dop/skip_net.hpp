@@ -6,6 +6,8 @@
 #include <torch/nn/module.h>
 #include <torch/nn/modules/container/sequential.h>
 
+#include "dop/paper.hpp"
+
 namespace dop {
 
 /// How the decoder doubles the resolution at each level.
@@ -18,7 +20,7 @@ struct SkipNetOptions {
   /// Channels of the image produced (1 = gray, 3 = RGB), ≥ 1.
   int64_t output_channels = 3;
   /// Channels of every encoder and decoder level, ≥ 1 (the paper: 128).
-  int64_t width = 128;
+  int64_t width = paper::kWidth;
   /// Number of levels; each halves the resolution, 1..10.
   int64_t scales = 5;
   /// Channels of each skip connection, ≥ 0 (0 = no skip connections).

@@ -13,8 +13,11 @@
 #include <torch/nn/module.h>
 
 #include "dop/compose.hpp"
+#include "dop/convergence.hpp"
+#include "dop/paper.hpp"
 #include "dop/skip_net.hpp"
 #include "dop/sparse_noise.hpp"
+#include "dop/step_rule.hpp"
 
 namespace torch::optim {
 class Adam;
@@ -38,46 +41,13 @@ std::string to_string(Method method);
 /// Inverse of to_string; throws dop::UsageError for anything else.
 Method parse_method(const std::string& name);
 
-/// The automatic settings (TrainOptions::lr = 0, alpha = 0) follow the image's size factor
-/// s = sqrt(C·H·W / kAutoSizeElements), 1 for a 3×128×128 image. For DOP the network step
-/// is τ = max(1, kAutoLr · s) and the g, h step α·τ = max(kAutoSmallSparseStep · s,
-/// kAutoAlpha · kAutoLr · s²): τ 2 and α 300 at 128×128 RGB, τ 4 and α 600 at 256×256,
-/// τ 1 and α 250 at 64×64 (where the second rule's g, h step, 150, was measured too slow
-/// for 50% salt-and-pepper), α = 500·s below that. See docs/results/speed/step.
-inline constexpr double kAutoLr = 2.0;
-inline constexpr double kAutoAlpha = 300.0;
-inline constexpr double kAutoSmallSparseStep = 500.0;
-inline constexpr double kAutoSizeElements = 3.0 * 128.0 * 128.0;
-
-/// sqrt(elements / kAutoSizeElements).
-double size_factor(int64_t elements);
-
-/// How DOP's two steps shrink after TrainOptions::lr_decay_start = S (their ratio kept).
-enum class StepDecay {
-  /// S/t.
-  kInverse,
-  /// S/(t·(1 + ln(t/S))): shrinks faster than S/t, yet its sum still grows without bound
-  /// (as S·ln(1 + ln(t/S))), so training never freezes; from S to 3S it moves the
-  /// parameters about two thirds as far as S/t (docs/results/speed/step).
-  kInverseLog,
-};
-
-/// "inverse", "inverse-log".
-std::string to_string(StepDecay decay);
-/// Inverse of to_string; throws dop::UsageError for anything else.
-StepDecay parse_step_decay(const std::string& name);
-
-/// The factor both steps are multiplied by at iteration t (counted from 1) for decay
-/// start S: 1 up to S (and always for S = 0), then as `decay` says.
-double step_decay_factor(int64_t t, int64_t start, StepDecay decay);
-
 /// Settings of a restoration. Defaults are the paper's (docs/algorithm.md §1) but for α and τ,
 /// which follow the image size.
 struct TrainOptions {
   /// Method fitted (see Method).
   Method method = Method::kDop;
   /// Gradient steps, ≥ 1. The result is the output at the last one (no early stopping).
-  int64_t iterations = 150000;
+  int64_t iterations = paper::kIterations;
   /// Network step τ, > 0; 0 = the method's default: 0.01 for DIP and DIP-L1 (Adam); for
   /// DOP (plain gradient descent) max(1, 2s), s the size factor (kAutoSizeElements): 2 at
   /// 128×128 RGB, 4 at 256×256, 8 at 512×512, 1 at 64×64 and below. From 128×128 up,
@@ -99,11 +69,11 @@ struct TrainOptions {
   /// used 500 at 512×512 for 150,000 iterations; pass it explicitly to reproduce that.
   double alpha = 0.0;
   /// g and h start as N(0, sparse_init_scale²) per element, ≥ 0.
-  double sparse_init_scale = 1e-5;
+  double sparse_init_scale = paper::kSparseInitScale;
   /// The fixed network input z is uniform in [0, input_scale), > 0.
-  double input_scale = 0.1;
+  double input_scale = paper::kInputScale;
   /// Standard deviation of the fresh Gaussian jitter added to z at every step, ≥ 0.
-  double input_jitter = 1.0 / 30.0;
+  double input_jitter = paper::kInputJitter;
   /// Network shape; output_channels is taken from the image.
   SkipNetOptions network;
   /// Seed of every random draw (network weights, z, g, h, jitter).
@@ -129,52 +99,6 @@ struct TrainOptions {
   }
   /// Throws dop::UsageError naming the first setting out of range.
   void validate() const;
-};
-
-/// Named settings, from quickest to the paper's exact schedule (dop-restore --preset).
-enum class Preset {
-  /// As balanced but width 32: about two thirds of the time, 0.7-0.9 dB lower, and a longer
-  /// run slowly loses quality (docs/results/speed).
-  kFast,
-  /// The default: width 48, at most 2,200 iterations (steps decaying as
-  /// 2000/(t(1 + ln(t/2000))) after 2,000), the output's moving average, the automatic stop;
-  /// minutes on a CPU. A 3x longer run was measured within 0.3 dB of its result
-  /// (docs/results/speed/step).
-  kBalanced,
-  /// The published schedule: width 128, 150,000 iterations, tau 1, alpha 500, g and h from
-  /// 1e-5. Hours on a GPU, days on a CPU; for reproducing the paper.
-  kPaper,
-};
-
-/// "fast", "balanced", "paper".
-std::string to_string(Preset preset);
-/// Inverse of to_string; throws dop::UsageError for anything else.
-Preset parse_preset(const std::string& name);
-
-/// The settings of a preset (DOP, seed 0). Every field may be changed afterwards.
-TrainOptions preset_options(Preset preset);
-/// Whether the preset stops by itself once the output has stopped changing (see
-/// ConvergenceStop); the paper's schedule runs all its iterations.
-bool preset_stops_when_converged(Preset preset);
-
-/// When restore() may end before TrainOptions::iterations because the output has stopped
-/// changing. Every `window` iterations the result (Trainer::output(): cropped, clamped to
-/// [0, 1], the moving average when TrainOptions::output_average > 0) is compared with the
-/// one `window` iterations before: the root-mean-square difference is the "change" (in
-/// units of the full intensity range). The run stops once the change has stayed below
-/// `tolerance` for `patience` windows in a row, after at least `min_iterations`.
-/// The tolerance suits the presets' average (β 0.95), whose change levels off at
-/// 0.002-0.004 at 128×128 and 0.0018-0.0025 at 256×256 (docs/results/speed/average and
-/// speed/size). A slow steady climb looks the same per window: 0.005 stopped kodim03 0.47 dB
-/// below its 2,000-iteration result at 128×128, and 0.004 stopped it at 256×256 0.39 dB
-/// below. The last output alone keeps changing by 0.02-0.03 from the input jitter, so
-/// without the average the default tolerance is never met.
-struct ConvergenceStop {
-  bool enabled = false;
-  int64_t window = 100;
-  double tolerance = 0.0025;
-  int64_t patience = 3;
-  int64_t min_iterations = 1000;
 };
 
 /// One sample of the learning curve.

@@ -4,6 +4,7 @@
 
 #include "dop/image_io.hpp"
 #include "dop/metrics.hpp"
+#include "dop/presets.hpp"
 #include "dop/trainer.hpp"
 
 int main(int argc, char** argv) {

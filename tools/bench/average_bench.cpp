@@ -10,6 +10,7 @@
 #include "dop/error.hpp"
 #include "dop/image_io.hpp"
 #include "dop/metrics.hpp"
+#include "dop/presets.hpp"
 #include "dop/trainer.hpp"
 
 namespace dop::bench {

@@ -13,6 +13,7 @@
 #include <c10/core/Device.h>
 
 #include "dop/batch.hpp"
+#include "dop/presets.hpp"
 #include "dop/trainer.hpp"
 
 namespace CLI {

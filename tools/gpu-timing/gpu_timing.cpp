@@ -12,6 +12,7 @@
 
 #include "dop/corruption.hpp"
 #include "dop/device.hpp"
+#include "dop/presets.hpp"
 #include "dop/trainer.hpp"
 
 int main(int argc, char** argv) {
