@@ -199,5 +199,20 @@ TEST(ImageIo, NonAsciiAndSpacesInPaths) {
   EXPECT_EQ(load_image(file).width(), 5);
 }
 
+TEST(ResizeArea, AveragesBlocksAndKeepsChannels) {
+  // 4×4 with four constant 2×2 blocks per channel: halving gives the blocks' values.
+  const at::Tensor block = at::tensor({0.1f, 0.3f, 0.5f, 0.9f}).view({1, 2, 2});
+  const at::Tensor image =
+      at::cat({block, 1.0 - block}, 0).repeat_interleave(2, 1).repeat_interleave(2, 2);
+  const at::Tensor half = resize_area(image, 2, 2);
+  ASSERT_EQ(half.sizes(), (std::vector<int64_t>{2, 2, 2}));
+  EXPECT_TRUE(at::allclose(half, at::cat({block, 1.0 - block}, 0), 1e-5, 1e-6)) << half;
+  const at::Tensor wide = resize_area(at::full({5, 3, 7}, 0.25), 6, 2);
+  EXPECT_EQ(wide.sizes(), (std::vector<int64_t>{5, 6, 2}));
+  EXPECT_NEAR(wide.min().item<double>(), 0.25, 1e-6);
+  EXPECT_NEAR(wide.max().item<double>(), 0.25, 1e-6);
+  EXPECT_THROW(resize_area(at::zeros({4, 4}), 2, 2), UsageError);
+}
+
 }  // namespace
 }  // namespace dop

@@ -80,6 +80,10 @@ struct SaveReport {
 void set_max_image_pixels(uint64_t pixels);
 uint64_t max_image_pixels();
 
+/// A C×H×W float image resampled to `height`×`width` by pixel-area averaging (OpenCV's
+/// INTER_AREA: no ringing or aliasing when shrinking), values kept in [0, 1].
+at::Tensor resize_area(const at::Tensor& chw, int64_t height, int64_t width);
+
 /// Writes an image; the format follows the file extension. The data goes to a temporary
 /// file in the same folder, which is renamed over `path` only when complete, so `path`
 /// never holds a partial image. Throws dop::OutputError naming the file and the problem.

@@ -467,4 +467,19 @@ SaveReport save_image(const fs::path& path, const Image& image, const SaveOption
   return report;
 }
 
+at::Tensor resize_area(const at::Tensor& chw, int64_t height, int64_t width) {
+  if (chw.dim() != 3 || height < 1 || width < 1 || chw.size(0) > CV_CN_MAX) {
+    throw UsageError("resize_area needs a C×H×W image (C ≤ 512) and a size of at least 1×1");
+  }
+  const int64_t c = chw.size(0);
+  const at::Tensor hwc = chw.to(at::kCPU, at::kFloat).permute({1, 2, 0}).contiguous();
+  const cv::Mat in(static_cast<int>(hwc.size(0)), static_cast<int>(hwc.size(1)),
+                   CV_32FC(static_cast<int>(c)), hwc.data_ptr<float>());
+  cv::Mat out;
+  cv::resize(in, out, cv::Size(static_cast<int>(width), static_cast<int>(height)), 0, 0,
+             cv::INTER_AREA);
+  const at::Tensor t = at::from_blob(out.data, {height, width, c}, at::kFloat);
+  return t.permute({2, 0, 1}).contiguous().clamp(0.0, 1.0);
+}
+
 }  // namespace dop

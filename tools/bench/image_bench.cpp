@@ -5,7 +5,6 @@
 #include "image_bench.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -22,12 +21,14 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "dop/batch.hpp"
 #include "dop/classical.hpp"
 #include "dop/corruption.hpp"
 #include "dop/device.hpp"
 #include "dop/error.hpp"
 #include "dop/image_io.hpp"
 #include "dop/metrics.hpp"
+#include "dop/presets.hpp"
 #include "dop/trainer.hpp"
 #include "plot.hpp"
 #include "progress.hpp"
@@ -132,30 +133,13 @@ struct Curve {
   std::vector<Progress> history;
 };
 
-// Centre square crop and INTER_AREA resize to size×size; size 0 keeps the image as it is.
+// Centre square crop resized to size×size (pixel-area averaging); size 0 keeps the image.
 at::Tensor prepare(const at::Tensor& chw, int64_t size) {
   if (size <= 0) return chw;
-  const int64_t c = chw.size(0), h = chw.size(1), w = chw.size(2);
+  const int64_t h = chw.size(1), w = chw.size(2);
   const int64_t side = std::min(h, w);
-  const at::Tensor square =
-      chw.narrow(1, (h - side) / 2, side).narrow(2, (w - side) / 2, side).permute({1, 2, 0});
-  const at::Tensor hwc = square.contiguous();
-  cv::Mat in(static_cast<int>(side), static_cast<int>(side), CV_32FC(static_cast<int>(c)),
-             hwc.data_ptr<float>());
-  cv::Mat out;
-  cv::resize(in, out, cv::Size(static_cast<int>(size), static_cast<int>(size)), 0, 0,
-             cv::INTER_AREA);
-  at::Tensor t = at::from_blob(out.data, {size, size, c}, at::kFloat).clone();
-  return t.permute({2, 0, 1}).contiguous().clamp(0.0, 1.0);
-}
-
-bool is_image_file(const fs::path& p) {
-  static const std::set<std::string> kExt{".png",  ".jpg", ".jpeg", ".tif", ".tiff", ".bmp",
-                                          ".webp", ".ppm", ".pgm",  ".pnm", ".exr"};
-  std::string ext = p.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(),
-                 [](unsigned char ch) { return std::tolower(ch); });
-  return kExt.count(ext) > 0;
+  return resize_area(chw.narrow(1, (h - side) / 2, side).narrow(2, (w - side) / 2, side), size,
+                     size);
 }
 
 std::vector<fs::path> list_images(const std::vector<std::string>& specs) {
@@ -165,7 +149,7 @@ std::vector<fs::path> list_images(const std::vector<std::string>& specs) {
     if (fs::is_directory(p)) {
       std::vector<fs::path> found;
       for (const auto& e : fs::directory_iterator(p)) {
-        if (e.is_regular_file() && is_image_file(e.path())) found.push_back(e.path());
+        if (e.is_regular_file() && has_image_extension(e.path())) found.push_back(e.path());
       }
       std::sort(found.begin(), found.end());
       if (found.empty()) throw InputError("no image files in folder '" + spec + "'");
@@ -264,29 +248,16 @@ class Experiment {
                               [&](const Progress& p) { display.update(p); });
       }
     } else {
-      std::atomic<size_t> next{0};
+      // o_.jobs runs at once; the first failure stops the others.
       std::mutex print;
-      std::exception_ptr failure;
-      auto worker = [&] {
-        for (size_t i = next++; i < items.size(); i = next++) {
-          try {
-            outcomes[i] = run_one(items[i].case_index, items[i].method, items[i].seed, nullptr);
-          } catch (...) {
-            std::lock_guard<std::mutex> lock(print);
-            if (!failure) failure = std::current_exception();
-            next = items.size();
-            return;
-          }
-          if (o_.quiet) continue;
-          std::lock_guard<std::mutex> lock(print);
-          std::fprintf(stderr, "%s: PSNR %.2f dB in %.0f s\n", label(i).c_str(),
-                       outcomes[i].run.psnr, outcomes[i].run.seconds);
-        }
-      };
-      std::vector<std::thread> threads;
-      for (int j = 0; j < o_.jobs; ++j) threads.emplace_back(worker);
-      for (auto& t : threads) t.join();
-      if (failure) std::rethrow_exception(failure);
+      const std::vector<c10::Device> workers(static_cast<size_t>(o_.jobs), device_);
+      run_on_devices(items.size(), workers, [&](size_t i, c10::Device) {
+        outcomes[i] = run_one(items[i].case_index, items[i].method, items[i].seed, nullptr);
+        if (o_.quiet) return;
+        std::lock_guard<std::mutex> lock(print);
+        std::fprintf(stderr, "%s: PSNR %.2f dB in %.0f s\n", label(i).c_str(), outcomes[i].run.psnr,
+                     outcomes[i].run.seconds);
+      });
     }
     for (auto& out : outcomes) {
       if (out.run.seed == 0) results_[{out.run.case_index, out.run.method}] = out.image;
