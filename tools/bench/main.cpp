@@ -6,6 +6,7 @@
 //   memory   peak memory of training against image size and width
 //   speed    PSNR against wall-clock time: the Python reference (paper schedule) vs presets
 //   average  PSNR of the last output and of moving averages of it along one run
+//   agree    dop_core's loss step by step against the Python reference from the same start
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -18,6 +19,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include "agree_bench.hpp"
 #include "average_bench.hpp"
 #include "dop/corruption.hpp"
 #include "dop/device.hpp"
@@ -200,6 +202,10 @@ int main(int argc, char** argv) {
   dop::bench::ComposeBenchOptions compose;
   auto* co = dop::bench::add_compose_command(app, compose);
 
+  dop::bench::AgreeOptions agree;
+  agree.script = DOP_REFERENCE_SCRIPT;
+  auto* ag = dop::bench::add_agree_command(app, agree);
+
   dop::bench::ImageBenchOptions images;
   images.paper_dir = DOP_PAPER_IMAGES;
   const auto image_commands = dop::bench::add_image_commands(app, images);
@@ -217,6 +223,7 @@ int main(int argc, char** argv) {
     if (*av) return dop::bench::run_average(average);
     if (*sn) return dop::bench::run_snapshots(snapshots);
     if (*co) return dop::bench::run_compose(compose);
+    if (*ag) return dop::bench::run_agree(agree);
     for (const auto* cmd : image_commands) {
       if (*cmd) return dop::bench::run_image_bench(cmd->get_name(), images);
     }

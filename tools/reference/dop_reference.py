@@ -63,6 +63,40 @@ class SkipNet(nn.Module):
         return torch.sigmoid(self.head(self.levels(z)))
 
 
+def python_name(name):
+    """The name in SkipNet here of a parameter named `name` in dop::SkipNet (dop_core):
+    level K is K times nested, and dop_core numbers each block's layers without the
+    padding and activation modules."""
+    if name.startswith("head.0."):
+        return "head." + name.split(".")[-1]
+    kind, layer, what = name.split(".")
+    level = int(kind.lstrip("skipdownj"))
+    kind = kind.rstrip("0123456789")
+    layers = {"skip": {0: "skip.0", 1: "skip.1"},
+              "down": {0: "down.0.1", 1: "down.0.2", 3: "down.1.1", 4: "down.1.2"},
+              "join": {0: "join_norm", 1: "join.0.1", 2: "join.0.2", 4: "join.1.0",
+                       5: "join.1.1"}}[kind]
+    return "levels." + "inner." * level + layers[int(layer)] + "." + what
+
+
+def load_start(folder, net):
+    """The starting point dop-bench agree wrote: the network's parameters (dop_core's
+    names), z, g, h and the padded observation y, as float32 in state.bin, indexed by
+    state.json."""
+    with open(folder + "/state.json") as f:
+        index = json.load(f)["tensors"]
+    blob = np.fromfile(folder + "/state.bin", dtype=np.float32)
+    tensors = {e["name"]: torch.from_numpy(
+        blob[e["offset"]:e["offset"] + int(np.prod(e["shape"]))].reshape(e["shape"]).copy())
+        for e in index}
+    params = dict(net.named_parameters())
+    with torch.no_grad():
+        for name, value in tensors.items():
+            if name not in ("z", "g", "h", "y"):
+                params[python_name(name)].copy_(value)
+    return tensors["z"], tensors["g"], tensors["h"], tensors["y"]
+
+
 def read_image(path):
     """C x H x W float32 in [0, 1], RGB order; alpha is left out."""
     import cv2
@@ -123,6 +157,11 @@ def main():
     p.add_argument("--every", type=int, default=50, help="iterations between PSNR samples")
     p.add_argument("--time-limit", type=float, default=0.0, help="seconds; 0 = none")
     p.add_argument("--timing-only", action="store_true", help="no PSNR samples")
+    p.add_argument("--jitter", type=float, default=1.0 / 30.0,
+                   help="standard deviation of the noise added to z at each step")
+    p.add_argument("--start", help="folder with the starting point written by dop-bench agree "
+                   "(network, z, g, h, y); the output then also lists every step's loss "
+                   "and the norms of g and h after it")
     a = p.parse_args()
 
     torch.set_num_threads(a.threads)
@@ -144,10 +183,17 @@ def main():
     channels, height, width = clean.shape
     pad = ((-width) % 32, (-height) % 32)  # the network needs multiples of 32
     y = F.pad(torch.from_numpy(noisy)[None], (0, pad[0], 0, pad[1]), mode="reflect")
+    if a.start:
+        with open(a.start + "/state.json") as f:
+            channels = [e["shape"][1] for e in json.load(f)["tensors"] if e["name"] == "y"][0]
     net = SkipNet(channels_out=channels, width=a.width)
     z = torch.rand(1, 32, y.shape[2], y.shape[3]) * 0.1
     g = torch.randn_like(y) * 1e-5
     h = torch.randn_like(y) * 1e-5
+    if a.start:
+        z, g, h, y = load_start(a.start, net)
+        height, width = y.shape[2], y.shape[3]
+        clean = noisy = y[0].numpy()
     net, y, z = net.to(device), y.to(device), z.to(device)
     g, h = g.to(device).requires_grad_(), h.to(device).requires_grad_()
     sparse = not (a.plain or a.l1)
@@ -156,17 +202,23 @@ def main():
     sparse_opt = torch.optim.SGD([g, h], lr=a.lr * a.alpha)
 
     history = []
+    losses = []
+    norms = []  # of g and h after each step (with --start)
     start = time.perf_counter()
     for it in range(a.iters):
         net_opt.zero_grad()
         sparse_opt.zero_grad()
-        x = net(z + torch.randn_like(z) / 30.0)
+        x = net(z + torch.randn_like(z) * a.jitter if a.jitter > 0 else z)
         fit = x + g * g - h * h if sparse else x
         loss = F.l1_loss(fit, y) if a.l1 else F.mse_loss(fit, y)
+        if a.start:
+            losses.append(loss.item())
         loss.backward()
         net_opt.step()
         if sparse:
             sparse_opt.step()
+        if a.start:
+            norms.append([g.norm().item(), h.norm().item()])
         late = a.time_limit > 0 and time.perf_counter() - start > a.time_limit
         if not a.timing_only and (it % a.every == 0 or it == a.iters - 1 or late):
             out = x.detach()[0, :, :height, :width].cpu().numpy()
@@ -183,7 +235,8 @@ def main():
     print(json.dumps({"final_psnr": psnr(result, clean), "iters": done, "seconds": seconds,
                       "sec_per_iter": seconds / done, "size": [height, width],
                       "width": a.width, "params": sum(t.numel() for t in net.parameters()),
-                      "input_psnr": psnr(noisy, clean), "history": history}))
+                      "input_psnr": None if a.start else psnr(noisy, clean), "history": history,
+                      "losses": losses, "gh_norms": norms}))
 
 
 if __name__ == "__main__":
