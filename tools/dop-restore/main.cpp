@@ -132,29 +132,32 @@ int64_t tile_side(const Context& ctx, const dop::Image& input, c10::Device devic
                               0.7 * available / ctx.workers);
 }
 
-// Restores one image and returns its record for the report. Leaves nothing under the
-// output's name unless it succeeds; keeps the checkpoint until the output is stored.
-// `claim` (folder runs): this run's claim on the image; ClaimLost is thrown, and nothing
-// stored, once another run has taken it over.
-nlohmann::json restore_one(const Job& job, const Context& ctx, c10::Device device,
-                           dop::cli::ProgressDisplay& display, const dop::Claim* claim = nullptr) {
-  const CliOptions& o = ctx.o;
-  check_outputs(job, o.overwrite);
-  const dop::Image input = dop::load_image(job.input);
-  for (const std::string& w : input.warnings) spdlog::warn("{}: {}", job.input.string(), w);
-  at::Tensor clean;
+// The input image and, when the job has one, the clean reference of the same shape.
+struct Loaded {
+  dop::Image input;
+  at::Tensor clean;  // undefined without a reference
+};
+
+Loaded load_job(const Job& job) {
+  Loaded l{dop::load_image(job.input), {}};
+  for (const std::string& w : l.input.warnings) spdlog::warn("{}: {}", job.input.string(), w);
   if (!job.reference.empty()) {
     const dop::Image ref = dop::load_image(job.reference);
-    if (ref.pixels.sizes() != input.pixels.sizes()) {
+    if (ref.pixels.sizes() != l.input.pixels.sizes()) {
       throw dop::InputError(
           fmt::format("reference '{}' is {}x{} with {} channel(s) but input '{}' is {}x{} with {}",
                       job.reference.string(), ref.width(), ref.height(), ref.channels(),
-                      job.input.string(), input.width(), input.height(), input.channels()));
+                      job.input.string(), l.input.width(), l.input.height(), l.input.channels()));
     }
-    clean = ref.pixels;
+    l.clean = ref.pixels;
   }
-  const int64_t tile = tile_side(ctx, input, device);
-  // α follows the size of what is trained: the image, or one tile.
+  return l;
+}
+
+// Says what is about to run: the image, the device, the schedule and, for DOP, the τ and
+// α in effect for what is trained (the image, or one tile: α follows its size).
+void log_plan(const Job& job, const Context& ctx, const dop::Image& input, c10::Device device,
+              int64_t tile) {
   const int64_t trained =
       tile > 0 ? input.channels() * std::min(tile, input.height()) * std::min(tile, input.width())
                : input.pixels.numel();
@@ -162,35 +165,14 @@ nlohmann::json restore_one(const Job& job, const Context& ctx, c10::Device devic
       "{}: {}x{}, {} channel(s){}, {}-bit; {} on {} ({} thread(s)), preset {}: {} "
       "iterations{}, width {}{}{}",
       job.input.string(), input.width(), input.height(), input.channels(),
-      input.alpha.defined() ? " + alpha" : "", input.bit_depth, o.method, device.str(), ctx.threads,
-      dop::to_string(ctx.preset), ctx.train.iterations, ctx.convergence.enabled ? " at most" : "",
-      ctx.train.network.width,
+      input.alpha.defined() ? " + alpha" : "", input.bit_depth, ctx.o.method, device.str(),
+      ctx.threads, dop::to_string(ctx.preset), ctx.train.iterations,
+      ctx.convergence.enabled ? " at most" : "", ctx.train.network.width,
       ctx.time_budget > 0 ? fmt::format(", {:g} s budget", ctx.time_budget) : std::string(),
       ctx.train.method == dop::Method::kDop
           ? fmt::format(", tau {:.3g}, alpha {:.4g}", ctx.train.effective_lr(trained),
                         ctx.train.effective_alpha(trained))
           : std::string());
-
-  dop::RunOptions run;
-  run.device = device;
-  run.clean = clean;
-  run.log_every = o.log_every;
-  run.on_progress = [&](const dop::Progress& p) { display.update(p); };
-  run.checkpoint = checkpoint_of(job.output);
-  run.checkpoint_every = o.checkpoint_every;
-  const auto lost = [&] {
-    return ClaimLost("another run took this image over (this run's claim '" +
-                     claim->path().string() + "' went stale); waiting for its result");
-  };
-  run.stop_requested = [&] {
-    if (claim != nullptr && claim->lost()) throw lost();
-    return dop::cli::stop_signal();
-  };
-  run.time_budget = ctx.time_budget;
-  run.convergence = ctx.convergence;
-  if (fs::exists(run.checkpoint)) {
-    spdlog::info("{}: found checkpoint '{}'", job.input.string(), run.checkpoint.string());
-  }
   if (tile > 0) {
     spdlog::info(
         "{}: restoring in tiles of at most {}x{} (estimated memory without tiles: {:.1f} GiB)",
@@ -198,23 +180,15 @@ nlohmann::json restore_one(const Job& job, const Context& ctx, c10::Device devic
         dop::estimate_training_bytes(input.channels(), input.height(), input.width(),
                                      ctx.train.network) /
             1073741824.0);
-    if (o.checkpoint_every > 0)
+    if (ctx.o.checkpoint_every > 0)
       spdlog::warn("{}: no checkpoints in tiled runs", job.input.string());
-    run.checkpoint.clear();
   }
-  dop::Restoration result;
-  try {
-    result = dop::restore_tiled(input.pixels, ctx.train, run, tile, o.tile_overlap);
-  } catch (...) {
-    display.finish();
-    throw;
-  }
-  display.finish();
-  if (result.resumed_from > 0) {
-    spdlog::info("{}: resumed from iteration {} of {}", job.input.string(), result.resumed_from,
-                 ctx.train.iterations);
-  }
+}
 
+// Stores the result under job.output (with the input's alpha, depth and metadata) and the
+// corruption map when asked for; says what the output format could not hold.
+dop::SaveReport store_result(const Job& job, const CliOptions& o, const dop::Image& input,
+                             const dop::Restoration& result) {
   dop::Image restored;
   restored.pixels = result.image;
   restored.alpha = input.alpha;
@@ -226,7 +200,6 @@ nlohmann::json restore_one(const Job& job, const Context& ctx, c10::Device devic
   save.quality = o.quality;
   save.png_compression = o.png_compression;
   save.keep_metadata = !o.strip_metadata;
-  if (claim != nullptr && !claim->held()) throw lost();
   const dop::SaveReport saved = dop::save_image(job.output, restored, save);
   for (const std::string& note : saved.notes) spdlog::warn("{}: {}", job.output.string(), note);
   if (saved.metadata != "none") {
@@ -244,9 +217,13 @@ nlohmann::json restore_one(const Job& job, const Context& ctx, c10::Device devic
     map.pixels = (result.corruption * 0.5 + 0.5).clamp(0.0, 1.0);
     dop::save_image(job.corruption, map, {8, o.overwrite});
   }
-  std::error_code ec;
-  fs::remove(run.checkpoint, ec);  // the result is stored: the checkpoint has done its work
+  return saved;
+}
 
+// The report's record of a restored image (and the log lines that go with it).
+nlohmann::json image_record(const Job& job, const Loaded& loaded, const dop::Restoration& result,
+                            const dop::SaveReport& saved, c10::Device device) {
+  const dop::Image& input = loaded.input;
   const int64_t ran = result.iterations - result.resumed_from;
   const double per_iteration = ran > 0 ? result.seconds / static_cast<double>(ran) : 0.0;
   const std::string why =
@@ -303,7 +280,8 @@ nlohmann::json restore_one(const Job& job, const Context& ctx, c10::Device devic
                                    result.noise_level)
                      : std::string());
   }
-  if (clean.defined()) {
+  if (loaded.clean.defined()) {
+    const at::Tensor& clean = loaded.clean;
     nlohmann::json metrics = {{"input", metrics_json(input.pixels, clean)},
                               {"output", metrics_json(result.image, clean)}};
     if (result.composed) metrics["network_output"] = metrics_json(result.network_output, clean);
@@ -315,6 +293,57 @@ nlohmann::json restore_one(const Job& job, const Context& ctx, c10::Device devic
     record["metrics"] = metrics;
   }
   return record;
+}
+
+// Restores one image and returns its record for the report. Leaves nothing under the
+// output's name unless it succeeds; keeps the checkpoint until the output is stored.
+// `claim` (folder runs): this run's claim on the image; ClaimLost is thrown, and nothing
+// stored, once another run has taken it over.
+nlohmann::json restore_one(const Job& job, const Context& ctx, c10::Device device,
+                           dop::cli::ProgressDisplay& display, const dop::Claim* claim = nullptr) {
+  const CliOptions& o = ctx.o;
+  check_outputs(job, o.overwrite);
+  const Loaded loaded = load_job(job);
+  const int64_t tile = tile_side(ctx, loaded.input, device);
+  log_plan(job, ctx, loaded.input, device, tile);
+
+  const auto lost = [&] {
+    return ClaimLost("another run took this image over (this run's claim '" +
+                     claim->path().string() + "' went stale); waiting for its result");
+  };
+  dop::RunOptions run;
+  run.device = device;
+  run.clean = loaded.clean;
+  run.log_every = o.log_every;
+  run.on_progress = [&](const dop::Progress& p) { display.update(p); };
+  run.checkpoint = tile > 0 ? fs::path() : checkpoint_of(job.output);
+  run.checkpoint_every = o.checkpoint_every;
+  run.stop_requested = [&] {
+    if (claim != nullptr && claim->lost()) throw lost();
+    return dop::cli::stop_signal();
+  };
+  run.time_budget = ctx.time_budget;
+  run.convergence = ctx.convergence;
+  if (!run.checkpoint.empty() && fs::exists(run.checkpoint)) {
+    spdlog::info("{}: found checkpoint '{}'", job.input.string(), run.checkpoint.string());
+  }
+  dop::Restoration result;
+  try {
+    result = dop::restore_tiled(loaded.input.pixels, ctx.train, run, tile, o.tile_overlap);
+  } catch (...) {
+    display.finish();
+    throw;
+  }
+  display.finish();
+  if (result.resumed_from > 0) {
+    spdlog::info("{}: resumed from iteration {} of {}", job.input.string(), result.resumed_from,
+                 ctx.train.iterations);
+  }
+  if (claim != nullptr && !claim->held()) throw lost();
+  const dop::SaveReport saved = store_result(job, o, loaded.input, result);
+  std::error_code ec;
+  fs::remove(checkpoint_of(job.output), ec);  // the result is stored: its checkpoint is done
+  return image_record(job, loaded, result, saved, device);
 }
 
 nlohmann::json report_header(const Context& ctx) {
