@@ -447,6 +447,37 @@ Summary summarize(std::vector<nlohmann::json>& records, const std::vector<Job>& 
   return s;
 }
 
+// Prints the summary line, writes the report, and returns the run's exit code.
+int finish_folder_run(const Context& ctx, std::vector<nlohmann::json>& records,
+                      const std::vector<Job>& jobs, double seconds, int interrupted) {
+  const CliOptions& o = ctx.o;
+  const Summary s = summarize(records, jobs);
+  std::string summary = fmt::format("{} done, {} skipped", s.done, s.skipped);
+  if (s.elsewhere > 0) summary += fmt::format(", {} done by another run", s.elsewhere);
+  summary += fmt::format(", {} failed", s.failed);
+  if (s.not_run > 0) summary += fmt::format(", {} not finished (stopped)", s.not_run);
+  summary += fmt::format(" in {}", dop::cli::format_duration(seconds));
+  if (s.failed > 0) {
+    spdlog::error("{}; failed: {}", summary, fmt::join(s.failures, ", "));
+  } else if (!o.quiet) {
+    std::fprintf(stderr, "%s\n", summary.c_str());
+  }
+  if (!o.report.empty()) {
+    nlohmann::json report = report_header(ctx);
+    report["input"] = o.input;
+    report["output"] = o.output;
+    report["shard"] = fmt::format("{}/{}", ctx.shard.index, ctx.shard.count);
+    report["summary"] = {{"images", records.size()}, {"done", s.done},
+                         {"skipped", s.skipped},     {"done_by_another_run", s.elsewhere},
+                         {"failed", s.failed},       {"not_run", s.not_run},
+                         {"seconds", seconds}};
+    report["images"] = records;
+    dop::write_file_atomically(o.report, report.dump(2) + "\n", true);
+  }
+  if (interrupted != 0) return 128 + interrupted;
+  return s.failed > 0 ? dop::kExitSomeFailed : dop::kExitOk;
+}
+
 int run_folder(const Context& ctx, const std::vector<c10::Device>& devices) {
   const CliOptions& o = ctx.o;
   check_folder_arguments(o);
@@ -572,33 +603,9 @@ int run_folder(const Context& ctx, const std::vector<c10::Device>& devices) {
   for (auto& t : threads) t.join();
   if (broken) std::rethrow_exception(broken);
 
-  Summary s = summarize(records, jobs);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::string summary = fmt::format("{} done, {} skipped", s.done, s.skipped);
-  if (s.elsewhere > 0) summary += fmt::format(", {} done by another run", s.elsewhere);
-  summary += fmt::format(", {} failed", s.failed);
-  if (s.not_run > 0) summary += fmt::format(", {} not finished (stopped)", s.not_run);
-  summary += fmt::format(" in {}", dop::cli::format_duration(seconds));
-  if (s.failed > 0) {
-    spdlog::error("{}; failed: {}", summary, fmt::join(s.failures, ", "));
-  } else if (!o.quiet) {
-    std::fprintf(stderr, "%s\n", summary.c_str());
-  }
-  if (!o.report.empty()) {
-    nlohmann::json report = report_header(ctx);
-    report["input"] = o.input;
-    report["output"] = o.output;
-    report["shard"] = fmt::format("{}/{}", shard.index, shard.count);
-    report["summary"] = {{"images", positions.size()}, {"done", s.done},
-                         {"skipped", s.skipped},       {"done_by_another_run", s.elsewhere},
-                         {"failed", s.failed},         {"not_run", s.not_run},
-                         {"seconds", seconds}};
-    report["images"] = records;
-    dop::write_file_atomically(o.report, report.dump(2) + "\n", true);
-  }
-  if (interrupted != 0) return 128 + interrupted;
-  return s.failed > 0 ? dop::kExitSomeFailed : dop::kExitOk;
+  return finish_folder_run(ctx, records, jobs, seconds, interrupted);
 }
 
 int run(const CliOptions& o) {
