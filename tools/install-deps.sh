@@ -24,7 +24,7 @@ if [ "${1:-}" = "--fuzz" ]; then
 fi
 if [ "${1:-}" = "--bench" ]; then
   # The Python references (tools/reference) and the images of compare-reference.sh.
-  packages+=(python3-torch python3-opencv python3-numpy python3-skimage)
+  packages+=(python3-torch python3-opencv python3-numpy python3-skimage time)
 fi
 
 missing=()
