@@ -18,7 +18,6 @@
 
 #include <ATen/ATen.h>
 #include <spdlog/fmt/fmt.h>
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include "dop/batch.hpp"
@@ -164,7 +163,8 @@ std::vector<fs::path> list_images(const std::vector<std::string>& specs) {
 }
 
 // 8-bit BGR tile of a C×H×W image, scaled up (nearest) to at least min_side pixels high,
-// with a caption band on top.
+// with a caption band on top: figure drawing is the one thing dop-bench does with OpenCV
+// itself (dop_io reads, writes and resizes).
 cv::Mat tile(const at::Tensor& chw, const std::string& caption, int min_side) {
   at::Tensor t = chw.clamp(0, 1).mul(255).round().to(at::kByte);
   if (t.size(0) == 1) t = t.expand({3, t.size(1), t.size(2)});
@@ -530,9 +530,19 @@ class Experiment {
     cv::Mat grid;
     cv::hconcat(tiles, grid);
     const fs::path png = fs::path(o_.out) / fmt::format("{}-{}.png", name_, c.key());
-    // Noisy tiles compress badly: the strongest (lossless) setting halves the files.
-    if (!cv::imwrite(png.string(), grid, {cv::IMWRITE_PNG_COMPRESSION, 9}))
-      throw OutputError("cannot write '" + png.string() + "'");
+    // Written through dop_io (atomically) like every image the tools write. Noisy tiles
+    // compress badly: the strongest (lossless) setting halves the files.
+    Image sheet;
+    sheet.pixels = at::from_blob(grid.data, {grid.rows, grid.cols, 3}, at::kByte)
+                       .flip(2)  // BGR → RGB
+                       .permute({2, 0, 1})
+                       .to(at::kFloat)
+                       .div(255.0)
+                       .contiguous();
+    SaveOptions save;
+    save.overwrite = true;
+    save.png_compression = 9;
+    save_image(png, sheet, save);
   }
 
   std::string markdown() const {
