@@ -177,7 +177,12 @@ ClaimWatch::ClaimWatch(const fs::path& folder, std::chrono::duration<double> sta
     : stale_after_(stale_after) {
   if (!(stale_after.count() > 0.0)) throw UsageError("the claim time-out must be > 0 seconds");
   const fs::path probe = folder / (".dop-clock-" + random_hex());
-  if (!create_exclusive(probe, "")) fail(probe, "a temporary name was taken");
+  const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    throw OutputError("cannot write in the output folder " + quoted(folder) + " (" +
+                      std::strerror(errno) + "): a folder run claims its images there");
+  }
+  ::close(fd);
   std::error_code ec;
   const fs::file_time_type stamped = fs::last_write_time(probe, ec);
   ::unlink(probe.c_str());

@@ -348,6 +348,44 @@ TEST_F(CliBatch, SuspendedRunStepsAsideForTheRunThatTookOver) {
   EXPECT_EQ(listing(out), std::set<std::string>{"a.png"});
 }
 
+// A rerun over a read-only output folder whose results are all there writes nothing and
+// succeeds; with an image still to do it stops with exit 4 naming the folder. As root
+// (who writes anywhere) it runs as the user nobody through runuser.
+TEST_F(CliBatch, FinishedBatchOnAReadOnlyFolder) {
+  std::string as_user;
+  if (geteuid() == 0) {
+    if (std::system("runuser -u nobody -- true 2>/dev/null") != 0) {
+      GTEST_SKIP() << "root without runuser: cannot make a folder read-only";
+    }
+    as_user = "runuser -u nobody -- ";
+  }
+  save(dir_ / "in" / "a.png", 3, 8, 8);
+  save(dir_ / "out" / "a.png", 3, 8, 8);
+  fs::permissions(dir_.path(), fs::perms::all, fs::perm_options::add);
+  fs::permissions(dir_ / "out", fs::perms::owner_read | fs::perms::owner_exec |
+                                    fs::perms::group_read | fs::perms::group_exec |
+                                    fs::perms::others_read | fs::perms::others_exec);
+  auto run_as = [&](const std::string& args) {
+    const std::string err = (dir_ / "err.txt").string();
+    const std::string cmd = as_user + quote(DOP_RESTORE_EXE) + " --no-progress " + args + " 2>" +
+                            quote(err) + " >/dev/null";
+    const int status = std::system(cmd.c_str());
+    const Outcome o{WIFEXITED(status) ? WEXITSTATUS(status) : -1, read_bytes(err)};
+    fs::remove(err);
+    return o;
+  };
+  const Outcome done = run_as(kFast + path("in") + path("out"));
+  EXPECT_EQ(done.code, 0) << done.err;
+  EXPECT_NE(done.err.find("0 done, 1 skipped"), std::string::npos) << done.err;
+  save(dir_ / "in" / "b.png", 3, 8, 8);
+  const Outcome more = run_as(kFast + path("in") + path("out"));
+  fs::permissions(dir_ / "out", fs::perms::owner_all, fs::perm_options::add);
+  EXPECT_EQ(more.code, 4) << more.err;
+  EXPECT_NE(more.err.find("output folder '" + (dir_ / "out").string() + "'"), std::string::npos)
+      << more.err;
+  EXPECT_EQ(listing(dir_ / "out"), std::set<std::string>{"a.png"});
+}
+
 TEST_F(CliBatch, LeftoversBesideAFinishedResultAreRemoved) {
   save(dir_ / "in" / "a.png", 3, 8, 8);
   save(dir_ / "out" / "a.png", 3, 8, 8);

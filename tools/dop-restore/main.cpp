@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <system_error>
 #include <thread>
@@ -502,7 +503,20 @@ int run_folder(const Context& ctx, const std::vector<c10::Device>& devices) {
 
   const auto start = std::chrono::steady_clock::now();
   const dop::ClaimOptions claims{o.claim_timeout, o.overwrite};
-  const dop::ClaimWatch watch(o.output, std::chrono::duration<double>(o.claim_timeout));
+  // Made when first needed: a rerun that finds every result in place (on a read-only
+  // share, say) writes nothing into the output folder.
+  std::optional<dop::ClaimWatch> watch_made;
+  std::mutex watch_mutex;
+  const auto tidy = [&](const fs::path& output) {
+    std::error_code ec;
+    const fs::path checkpoint = checkpoint_of(output);
+    if (!fs::exists(checkpoint, ec) && !fs::exists(dop::claim_path(output), ec)) return;
+    std::lock_guard<std::mutex> lock(watch_mutex);
+    if (!watch_made) watch_made.emplace(o.output, std::chrono::duration<double>(o.claim_timeout));
+    for (const fs::path& gone : dop::remove_leftovers(output, {checkpoint}, *watch_made)) {
+      spdlog::info("{}: removed '{}' left beside the result", output.string(), gone.string());
+    }
+  };
   std::vector<Job> jobs;
   std::vector<nlohmann::json> records;
   std::vector<size_t> todo;  // positions in jobs of the images to restore
@@ -511,11 +525,7 @@ int run_folder(const Context& ctx, const std::vector<c10::Device>& devices) {
     jobs.push_back(folder_job(o, item));
     records.emplace_back();
     if (!o.overwrite && fs::exists(item.output, ec)) {
-      for (const fs::path& gone :
-           dop::remove_leftovers(item.output, {checkpoint_of(item.output)}, watch)) {
-        spdlog::info("{}: removed '{}' left beside the finished result", item.input.string(),
-                     gone.string());
-      }
+      tidy(item.output);
       spdlog::info("{}: skipped, '{}' exists (--overwrite to redo it)", item.input.string(),
                    item.output.string());
       records.back() = {
@@ -526,7 +536,8 @@ int run_folder(const Context& ctx, const std::vector<c10::Device>& devices) {
   }
   std::vector<fs::path> outputs;
   for (const size_t k : todo) outputs.push_back(jobs[k].output);
-  dop::ClaimQueue queue(outputs, o.output, claims);
+  std::optional<dop::ClaimQueue> queue;  // none when every result is in place
+  if (!outputs.empty()) queue.emplace(outputs, o.output, claims);
 
   const bool live = devices.size() == 1 && !o.quiet && !o.no_progress;
   int interrupted = 0;
@@ -538,7 +549,8 @@ int run_folder(const Context& ctx, const std::vector<c10::Device>& devices) {
   };
   // Takes the next image no run has claimed, until none is left.
   const auto work = [&](c10::Device device) {
-    while (auto next = queue.next(stopped)) {
+    std::optional<dop::ClaimQueue::Next> next;
+    while (queue && (next = queue->next(stopped))) {
       const size_t k = todo[next->index];
       const Job& job = jobs[k];
       if (next->kind == dop::ClaimQueue::Kind::kHeld) {
@@ -549,11 +561,7 @@ int run_folder(const Context& ctx, const std::vector<c10::Device>& devices) {
       nlohmann::json record;
       if (next->kind == dop::ClaimQueue::Kind::kDoneElsewhere) {
         spdlog::info("{}: done by another run", job.input.string());
-        for (const fs::path& gone :
-             dop::remove_leftovers(job.output, {checkpoint_of(job.output)}, watch)) {
-          spdlog::info("{}: removed '{}' left beside the result", job.input.string(),
-                       gone.string());
-        }
+        tidy(job.output);
         record = {{"status", "done by another run"}};
       } else {
         if (next->took_over) {
@@ -570,7 +578,7 @@ int run_folder(const Context& ctx, const std::vector<c10::Device>& devices) {
           record = restore_one(job, ctx, device, display, next->claim.get());
         } catch (const ClaimLost& e) {
           spdlog::warn("{}: {}", job.input.string(), e.what());
-          queue.requeue(next->index);
+          queue->requeue(next->index);
           continue;
         } catch (const dop::Interrupted& e) {
           std::lock_guard<std::mutex> lock(mutex);
