@@ -10,17 +10,14 @@
 #include <unistd.h>
 
 #include "dop/error.hpp"
+#include "file_names.hpp"
 
 namespace dop {
 namespace fs = std::filesystem;
 namespace {
 
-std::string quoted(const fs::path& p) { return "'" + p.string() + "'"; }
-
-fs::path folder_of(const fs::path& path) {
-  const fs::path parent = path.parent_path();
-  return parent.empty() ? fs::path(".") : parent;
-}
+using detail::folder_of;
+using detail::quoted;
 
 // Removes the temporary file unless released (after a successful rename).
 class TempFile {

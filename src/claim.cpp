@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <mutex>
 #include <random>
 #include <system_error>
 
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "dop/error.hpp"
+#include "file_names.hpp"
 
 namespace dop {
 namespace fs = std::filesystem;
@@ -21,12 +23,8 @@ namespace {
 
 using Seconds = std::chrono::duration<double>;
 
-std::string quoted(const fs::path& p) { return "'" + p.string() + "'"; }
-
-fs::path folder_of(const fs::path& path) {
-  const fs::path parent = path.parent_path();
-  return parent.empty() ? fs::path(".") : parent;
-}
+using detail::folder_of;
+using detail::quoted;
 
 // A random part for names and tokens: unique across the threads of a process too.
 std::string random_hex() {
@@ -49,25 +47,21 @@ fs::path unique_beside(const fs::path& path, const char* suffix) {
   return folder_of(path) / ("." + path.filename().string() + "-" + random_hex() + suffix);
 }
 
-[[noreturn]] void fail(const fs::path& path, const std::string& what) {
-  throw OutputError("cannot claim " + quoted(path) + ": " + what + " (" + std::strerror(errno) +
-                    "); the output folder must be writable");
+[[noreturn]] void fail(const fs::path& path, const std::string& what, int error) {
+  throw OutputError("cannot claim " + quoted(path) + ": " + what + " (" + std::strerror(error) +
+                    "); the output folder " + quoted(folder_of(path)) + " must be writable");
 }
 
-// Creates `path` exclusively and writes `text` into it; false when it exists.
-bool create_exclusive(const fs::path& path, const std::string& text) {
+// Creates `path` exclusively and writes `text` into it: 0, or the errno of what failed
+// (EEXIST: it exists).
+int create_exclusive(const fs::path& path, const std::string& text) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd < 0) {
-    if (errno == EEXIST) return false;
-    fail(path, "cannot create " + quoted(path));
-  }
+  if (fd < 0) return errno;
   const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  const int error = written ? 0 : (errno != 0 ? errno : EIO);
   ::close(fd);
-  if (!written) {
-    ::unlink(path.c_str());
-    fail(path, "cannot write " + quoted(path));
-  }
-  return true;
+  if (!written) ::unlink(path.c_str());
+  return error;
 }
 
 bool without_hard_links(int error) {
@@ -99,7 +93,9 @@ std::unique_ptr<Claim> Claim::try_acquire(const fs::path& path) {
   const std::string text =
       token + "\ndop-restore on " + host + ", pid " + std::to_string(::getpid()) + "\n";
   const fs::path unique = unique_beside(path, ".claim");
-  if (!create_exclusive(unique, text)) fail(path, "a temporary name was taken");
+  if (const int error = create_exclusive(unique, text)) {
+    fail(path, "cannot create a file beside it", error);
+  }
   const int linked = ::link(unique.c_str(), path.c_str());
   const int error = errno;
   // Over NFS link() can report failure for a link it made (a retried request): the link
@@ -109,9 +105,11 @@ std::unique_ptr<Claim> Claim::try_acquire(const fs::path& path) {
   ::unlink(unique.c_str());
   if (linked != 0 && !ours) {
     if (error == EEXIST) return nullptr;
-    errno = error;
-    if (!without_hard_links(error)) fail(path, "cannot link the claim file");
-    if (!create_exclusive(path, text)) return nullptr;
+    if (!without_hard_links(error)) fail(path, "cannot link the claim file", error);
+    if (const int created = create_exclusive(path, text)) {
+      if (created == EEXIST) return nullptr;
+      fail(path, "cannot create it", created);
+    }
   }
   return std::unique_ptr<Claim>(new Claim(path, token));
 }
@@ -120,7 +118,7 @@ std::unique_ptr<Claim> Claim::take_over(const fs::path& path, const ClaimInfo& s
   const fs::path aside = unique_beside(path, ".stale");
   if (::rename(path.c_str(), aside.c_str()) != 0) {
     if (errno == ENOENT) return try_acquire(path);  // its owner finished or gave it up
-    fail(path, "cannot move the stale claim aside");
+    fail(path, "cannot move the stale claim aside", errno);
   }
   const ClaimInfo moved = read_claim(aside);
   if (moved.exists && moved.token == stale.token && moved.heartbeat == stale.heartbeat) {
@@ -173,25 +171,28 @@ void Claim::release() {
   if (held()) ::unlink(path_.c_str());
 }
 
-ClaimWatch::ClaimWatch(const fs::path& folder, std::chrono::duration<double> stale_after)
-    : stale_after_(stale_after) {
+ClaimWatch::ClaimWatch(fs::path folder, std::chrono::duration<double> stale_after)
+    : folder_(std::move(folder)), stale_after_(stale_after) {
   if (!(stale_after.count() > 0.0)) throw UsageError("the claim time-out must be > 0 seconds");
-  const fs::path probe = folder / (".dop-clock-" + random_hex());
-  const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd < 0) {
-    throw OutputError("cannot write in the output folder " + quoted(folder) + " (" +
-                      std::strerror(errno) + "): a folder run claims its images there");
-  }
-  ::close(fd);
-  std::error_code ec;
-  const fs::file_time_type stamped = fs::last_write_time(probe, ec);
-  ::unlink(probe.c_str());
-  if (!ec) file_clock_offset_ = stamped - fs::file_time_type::clock::now();
+}
+
+fs::file_time_type ClaimWatch::file_system_now() const {
+  // Read once, when first needed, from a file created in the folder: a run that finds no
+  // claims writes nothing there. Where the folder cannot be written, this machine's clock
+  // stands in (only the rule for long-dead claims uses it).
+  std::call_once(clock_read_, [this] {
+    const fs::path probe = folder_ / (".dop-clock-" + random_hex());
+    if (create_exclusive(probe, "") != 0) return;
+    std::error_code ec;
+    const fs::file_time_type stamped = fs::last_write_time(probe, ec);
+    ::unlink(probe.c_str());
+    if (!ec) file_clock_offset_ = stamped - fs::file_time_type::clock::now();
+  });
+  return fs::file_time_type::clock::now() + file_clock_offset_;
 }
 
 bool ClaimWatch::expired(const ClaimInfo& info) const {
-  const fs::file_time_type now = fs::file_time_type::clock::now() + file_clock_offset_;
-  return info.exists && Seconds(now - info.heartbeat) > stale_after_;
+  return info.exists && Seconds(file_system_now() - info.heartbeat) > stale_after_;
 }
 
 bool ClaimWatch::stale(const fs::path& path, const ClaimInfo& info) {

@@ -8,7 +8,7 @@
 namespace dop {
 
 ConvergenceMonitor::ConvergenceMonitor(const ConvergenceStop& stop)
-    : stop_(stop), window_(stop.window > 0 ? stop.window : 100) {}
+    : stop_(stop), window_(stop.window > 0 ? stop.window : ConvergenceStop{}.window) {}
 
 bool ConvergenceMonitor::update(int64_t t, const at::Tensor& output) {
   if (previous_.defined()) {

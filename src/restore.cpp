@@ -4,7 +4,6 @@
 // from the network output and the observation (dop/compose.hpp).
 #include <chrono>
 #include <cmath>
-#include <limits>
 #include <sstream>
 
 #include "dop/error.hpp"

@@ -97,22 +97,25 @@ class Claim {
 /// the folder.
 class ClaimWatch {
  public:
-  /// Throws dop::OutputError when no file can be created in `folder`.
-  ClaimWatch(const std::filesystem::path& folder, std::chrono::duration<double> stale_after);
+  /// `folder`: where the claims are. Throws dop::UsageError unless stale_after > 0.
+  ClaimWatch(std::filesystem::path folder, std::chrono::duration<double> stale_after);
   /// True when the claim `info` read from `path` is stale by either rule.
   bool stale(const std::filesystem::path& path, const ClaimInfo& info);
   /// True when `info` is older than stale_after by the file system's clock.
   bool expired(const ClaimInfo& info) const;
-  std::chrono::duration<double> stale_after() const { return stale_after_; }
 
  private:
+  std::filesystem::file_time_type file_system_now() const;
+
   struct Seen {
     std::string token;
     std::filesystem::file_time_type heartbeat;
     std::chrono::steady_clock::time_point since;
   };
+  std::filesystem::path folder_;
   std::chrono::duration<double> stale_after_;
-  std::filesystem::file_time_type::duration file_clock_offset_{};
+  mutable std::once_flag clock_read_;
+  mutable std::filesystem::file_time_type::duration file_clock_offset_{};
   std::map<std::filesystem::path, Seen> seen_;
 };
 

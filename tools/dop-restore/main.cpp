@@ -2,12 +2,12 @@
 // noise, dead pixels) with Double Over-Parameterization. Parses arguments, calls the
 // library, maps errors to exit codes; no algorithm lives here.
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <mutex>
-#include <optional>
 #include <string>
 #include <system_error>
 #include <thread>
@@ -503,17 +503,10 @@ int run_folder(const Context& ctx, const std::vector<c10::Device>& devices) {
 
   const auto start = std::chrono::steady_clock::now();
   const dop::ClaimOptions claims{o.claim_timeout, o.overwrite};
-  // Made when first needed: a rerun that finds every result in place (on a read-only
-  // share, say) writes nothing into the output folder.
-  std::optional<dop::ClaimWatch> watch_made;
-  std::mutex watch_mutex;
+  // Removes a claim or checkpoint left beside a stored result by a run that died.
+  const dop::ClaimWatch watch(o.output, std::chrono::duration<double>(o.claim_timeout));
   const auto tidy = [&](const fs::path& output) {
-    std::error_code ec;
-    const fs::path checkpoint = checkpoint_of(output);
-    if (!fs::exists(checkpoint, ec) && !fs::exists(dop::claim_path(output), ec)) return;
-    std::lock_guard<std::mutex> lock(watch_mutex);
-    if (!watch_made) watch_made.emplace(o.output, std::chrono::duration<double>(o.claim_timeout));
-    for (const fs::path& gone : dop::remove_leftovers(output, {checkpoint}, *watch_made)) {
+    for (const fs::path& gone : dop::remove_leftovers(output, {checkpoint_of(output)}, watch)) {
       spdlog::info("{}: removed '{}' left beside the result", output.string(), gone.string());
     }
   };
@@ -536,21 +529,16 @@ int run_folder(const Context& ctx, const std::vector<c10::Device>& devices) {
   }
   std::vector<fs::path> outputs;
   for (const size_t k : todo) outputs.push_back(jobs[k].output);
-  std::optional<dop::ClaimQueue> queue;  // none when every result is in place
-  if (!outputs.empty()) queue.emplace(outputs, o.output, claims);
+  dop::ClaimQueue queue(outputs, o.output, claims);
 
   const bool live = devices.size() == 1 && !o.quiet && !o.no_progress;
   int interrupted = 0;
   std::mutex mutex;
-  std::exception_ptr broken;  // the output folder failed us (claims cannot be made)
-  auto stopped = [&] {
-    std::lock_guard<std::mutex> lock(mutex);
-    return dop::cli::stop_signal() != 0 || broken;
-  };
+  std::atomic<bool> broken{false};  // the output folder failed us (claims cannot be made)
+  auto stopped = [&] { return dop::cli::stop_signal() != 0 || broken; };
   // Takes the next image no run has claimed, until none is left.
   const auto work = [&](c10::Device device) {
-    std::optional<dop::ClaimQueue::Next> next;
-    while (queue && (next = queue->next(stopped))) {
+    while (auto next = queue.next(stopped)) {
       const size_t k = todo[next->index];
       const Job& job = jobs[k];
       if (next->kind == dop::ClaimQueue::Kind::kHeld) {
@@ -572,13 +560,12 @@ int run_folder(const Context& ctx, const std::vector<c10::Device>& devices) {
         display.set_prefix(fmt::format("[{}/{}] {}: ", next->index + 1, todo.size(),
                                        job.input.filename().string()));
         try {
-          for (const fs::path* p : {&job.output, &job.corruption}) {
-            if (!p->empty()) fs::create_directories(p->parent_path());
-          }
+          // The output's folder exists: the claim was made in it.
+          if (!job.corruption.empty()) fs::create_directories(job.corruption.parent_path());
           record = restore_one(job, ctx, device, display, next->claim.get());
         } catch (const ClaimLost& e) {
           spdlog::warn("{}: {}", job.input.string(), e.what());
-          queue->requeue(next->index);
+          queue.requeue(next->index);
           continue;
         } catch (const dop::Interrupted& e) {
           std::lock_guard<std::mutex> lock(mutex);
@@ -597,19 +584,15 @@ int run_folder(const Context& ctx, const std::vector<c10::Device>& devices) {
       records[k] = std::move(record);
     }
   };
-  // One worker per device.
-  const auto worker = [&](c10::Device device) {
+  // One worker per device; a failure outside any one image stops them all and is rethrown.
+  dop::run_on_devices(devices.size(), devices, [&](size_t, c10::Device device) {
     try {
       work(device);
     } catch (...) {
-      std::lock_guard<std::mutex> lock(mutex);
-      if (!broken) broken = std::current_exception();
+      broken = true;
+      throw;
     }
-  };
-  std::vector<std::thread> threads;
-  for (const c10::Device& device : devices) threads.emplace_back(worker, device);
-  for (auto& t : threads) t.join();
-  if (broken) std::rethrow_exception(broken);
+  });
 
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
