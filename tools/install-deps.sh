@@ -25,8 +25,9 @@ if [ "${1:-}" = "--fuzz" ]; then
   packages+=(clang-14 libclang-rt-14-dev)
 fi
 if [ "${1:-}" = "--bench" ]; then
-  # The Python references (tools/reference) and the images of compare-reference.sh.
-  packages+=(python3-torch python3-opencv python3-numpy python3-skimage time)
+  # The Python references (tools/reference) and the images of compare-reference.sh;
+  # opencv-doc's photos are the studies' tuning images (docs/results/compose, stop).
+  packages+=(python3-torch python3-opencv python3-numpy python3-skimage time opencv-doc)
 fi
 
 missing=()

@@ -1,6 +1,7 @@
 #include "snapshot_bench.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 
@@ -79,7 +80,15 @@ int run_compose(const ComposeBenchOptions& o) {
       {psnr(median_filter(noisy, 3), clean), psnr(switching_median_filter(noisy), clean),
        psnr(adaptive_median_filter(noisy, 11), clean), psnr(iterative_mean_filter(noisy), clean),
        psnr(acwm_filter(noisy, 0.2, 2), clean)});
-  std::printf("snapshot,psnr_network,psnr_composed,damaged_fraction,noise_level,best_classical\n");
+  std::printf(
+      "snapshot,psnr_network,psnr_composed,damaged_fraction,noise_level,best_classical,"
+      "change_network,change_composed\n");
+  // The root-mean-square change of f and of the composed result since the snapshot before
+  // (what the automatic stop measures over its window); NaN for the first.
+  at::Tensor previous_f, previous_composed;
+  auto change = [](const at::Tensor& now, const at::Tensor& before) {
+    return before.defined() ? (now - before).square().mean().sqrt().item<double>() : std::nan("");
+  };
   for (const auto& file : o.snapshots) {
     std::ifstream in(file, std::ios::binary);
     const std::vector<char> bytes((std::istreambuf_iterator<char>(in)),
@@ -89,8 +98,11 @@ int run_compose(const ComposeBenchOptions& o) {
     const at::Tensor f = dict.at("f").toTensor();
     const at::Tensor s = dict.at("s").toTensor();
     const Composition c = compose(noisy, f, s);
-    std::printf("%s,%.4f,%.4f,%.4f,%.5f,%.4f\n", file.c_str(), psnr(f, clean), psnr(c.image, clean),
-                c.damaged_fraction, c.noise_level, best_classical);
+    std::printf("%s,%.4f,%.4f,%.4f,%.5f,%.4f,%.6f,%.6f\n", file.c_str(), psnr(f, clean),
+                psnr(c.image, clean), c.damaged_fraction, c.noise_level, best_classical,
+                change(f, previous_f), change(c.image, previous_composed));
+    previous_f = f;
+    previous_composed = c.image;
   }
   return 0;
 }

@@ -75,7 +75,7 @@ if [ "${1:-}" != "--table" ]; then
   echo "$cases" | xargs -P 2 -L 1 bash -c 'one "$@"' _
 fi
 
-echo "case,snapshot,psnr_network,psnr_composed,damaged_fraction,noise_level,best_classical" \
+echo "case,snapshot,psnr_network,psnr_composed,damaged_fraction,noise_level,best_classical,change_network,change_composed" \
   >compose.csv
 for dir in cases/*/; do
   c=$(basename "$dir")

@@ -60,7 +60,7 @@ export bench
 if [ "${1:-}" != "--table" ]; then
   echo "$cases" | xargs -P 2 -L 1 bash -c 'one "$@"' _
 fi
-echo "case,psnr_input,psnr_network,psnr_composed,damaged_fraction,noise_level,best_classical" \
+echo "case,psnr_input,psnr_network,psnr_composed,damaged_fraction,noise_level,best_classical,change_network,change_composed" \
   >unseen.csv
 for dir in unseen/*/; do
   c=$(basename "$dir")
