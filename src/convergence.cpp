@@ -1,22 +1,58 @@
 // The automatic stop (docs/algorithm.md §2): the RMS change of the result over a window of
 // iterations, sqrt(mean((x_t − x_{t−window})²)), below the tolerance for `patience`
-// windows in a row, after at least `min_iterations`.
+// windows in a row, after at least `min_iterations`; for a composed result, also the early
+// end once the composed result has stayed still from the first window to `settle_by`.
 #include "dop/convergence.hpp"
 
 #include <ATen/ATen.h>
 
 namespace dop {
+namespace {
+
+// The early end of a composed run (docs/results/stop): 17 runs of the default, the change of
+// the composed result in the windows ending at 200, 300 and 400. Salt-and-pepper at 10% and
+// a clean image stay below 0.002 and 50% at 256×256 below 0.0041, and end there 0.6, 13.4
+// and 1.6 dB above the whole run; scratches, random-valued impulses, heavier salt-and-pepper
+// at 128×128 and dead pixels under dense noise change by 0.007 to 0.08 there.
+constexpr double kSettleTolerance = 0.005;
+constexpr int64_t kSettleBy = 400;
+
+double rms_change(const at::Tensor& now, const at::Tensor& before) {
+  return (now - before).square().mean().sqrt().item<double>();
+}
+
+}  // namespace
+
+ConvergenceStop default_convergence_stop(ComposeMode compose) {
+  ConvergenceStop stop;
+  stop.settle = compose == ComposeMode::kAuto;
+  stop.settle_tolerance = kSettleTolerance;
+  stop.settle_by = kSettleBy;
+  return stop;
+}
 
 ConvergenceMonitor::ConvergenceMonitor(const ConvergenceStop& stop)
     : stop_(stop), window_(stop.window > 0 ? stop.window : ConvergenceStop{}.window) {}
 
-bool ConvergenceMonitor::update(int64_t t, const at::Tensor& output) {
+bool ConvergenceMonitor::update(int64_t t, const at::Tensor& output, const at::Tensor& composed) {
   if (previous_.defined()) {
-    change_ = (output - previous_).square().mean().sqrt().item<double>();
+    change_ = rms_change(output, previous_);
     quiet_windows_ = change_ < stop_.tolerance ? quiet_windows_ + 1 : 0;
   }
   previous_ = output;
-  return stop_.enabled && quiet_windows_ >= stop_.patience && t >= stop_.min_iterations;
+  if (composed.defined() && settling_) {
+    if (previous_composed_.defined()) {
+      settling_ = rms_change(composed, previous_composed_) < stop_.settle_tolerance;
+      ++settle_windows_;
+    }
+    previous_composed_ = composed;
+    // Every window from the first compared: a run resumed past the first does not settle.
+    settled_ = settling_ && stop_.enabled && stop_.settle && t == stop_.settle_by &&
+               settle_windows_ == stop_.settle_by / window_ - 1;
+  }
+  if (t >= stop_.settle_by) previous_composed_ = at::Tensor();
+  return settled_ ||
+         (stop_.enabled && quiet_windows_ >= stop_.patience && t >= stop_.min_iterations);
 }
 
 }  // namespace dop

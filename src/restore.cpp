@@ -1,7 +1,7 @@
 // The restore loop (docs/algorithm.md §1-3): Trainer::step until the iterations are done,
-// the output has converged (ConvergenceMonitor) or the time budget is spent, with
-// checkpoints, progress and the learning curve on the way; then the result is composed
-// from the network output and the observation (dop/compose.hpp).
+// the output has converged or the composed result settled (ConvergenceMonitor) or the time
+// budget is spent, with checkpoints, progress and the learning curve on the way; then the
+// result is composed from the network output and the observation (dop/compose.hpp).
 #include <chrono>
 #include <cmath>
 #include <sstream>
@@ -24,6 +24,8 @@ std::string to_string(StopReason reason) {
       return "iterations";
     case StopReason::kConverged:
       return "converged";
+    case StopReason::kSettled:
+      return "settled";
     case StopReason::kTimeBudget:
       return "time budget";
   }
@@ -44,6 +46,13 @@ Restoration restore(const at::Tensor& observed, const TrainOptions& options,
   const ConvergenceStop& conv = run.convergence;
   if (conv.enabled && (conv.window < 1 || conv.patience < 1 || !(conv.tolerance > 0.0))) {
     throw UsageError("convergence stop: window and patience must be >= 1, tolerance > 0");
+  }
+  if (conv.enabled && conv.settle &&
+      (conv.settle_by < 2 * conv.window || conv.settle_by % conv.window != 0 ||
+       !(conv.settle_tolerance > 0.0))) {
+    throw UsageError(
+        "convergence stop: settle_by must be a multiple of the window, at least two, and "
+        "settle_tolerance > 0");
   }
   Trainer trainer(observed, options, run.device);
   const at::Tensor y = observed.detach().to(at::kCPU, at::kFloat);
@@ -81,9 +90,16 @@ Restoration restore(const at::Tensor& observed, const TrainOptions& options,
       if (!now.defined()) now = trainer.output();
       return now;
     };
-    if (convergence.at_window(it) && convergence.update(it, result_now()) && !last) {
-      last = true;
-      result.stop_reason = StopReason::kConverged;
+    if (convergence.at_window(it)) {
+      // The composed result (for the early end) costs a composition per window, up to
+      // ConvergenceStop::settle_by only.
+      const at::Tensor composed = options.method == Method::kDop && convergence.wants_composed(it)
+                                      ? compose(y, result_now(), trainer.corruption()).image
+                                      : at::Tensor();
+      if (convergence.update(it, result_now(), composed) && !last) {
+        last = true;
+        result.stop_reason = convergence.settled() ? StopReason::kSettled : StopReason::kConverged;
+      }
     }
     if (!last && run.time_budget > 0.0 && seconds() >= run.time_budget) {
       last = true;

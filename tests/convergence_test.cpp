@@ -49,5 +49,44 @@ TEST(ConvergenceMonitor, StopsAfterPatienceQuietWindowsAndTheMinimum) {
   EXPECT_EQ(off.change(), 0.0);
 }
 
+TEST(ConvergenceMonitor, AComposedResultStillFromTheFirstWindowSettles) {
+  ConvergenceStop stop = default_convergence_stop(ComposeMode::kAuto);
+  EXPECT_TRUE(stop.settle);
+  EXPECT_FALSE(default_convergence_stop(ComposeMode::kOff).settle);
+  EXPECT_FALSE(stop.enabled) << "enabling is the caller's choice";
+  stop.enabled = true;
+  stop.window = 10;
+  stop.settle_by = 40;
+  stop.settle_tolerance = 0.01;
+  stop.tolerance = 1e-9;  // the output keeps moving: only the composed result can settle
+  const at::Tensor c = at::full({1, 2, 2}, 0.3);
+  auto output = [](int64_t t) { return at::full({1, 2, 2}, 0.001 * static_cast<double>(t)); };
+
+  ConvergenceMonitor still(stop);
+  for (int64_t t = 10; t < 40; t += 10) {
+    EXPECT_TRUE(still.wants_composed(t));
+    EXPECT_FALSE(still.update(t, output(t), c + 0.001 * static_cast<double>(t / 10)));
+  }
+  EXPECT_TRUE(still.update(40, output(40), c + 0.004));
+  EXPECT_TRUE(still.settled());
+  EXPECT_FALSE(still.wants_composed(50)) << "only up to settle_by";
+
+  ConvergenceMonitor loud(stop);  // one loud window, even the first, and it never settles
+  EXPECT_FALSE(loud.update(10, output(10), c));
+  EXPECT_FALSE(loud.update(20, output(20), c + 0.1));
+  EXPECT_FALSE(loud.wants_composed(30));
+  EXPECT_FALSE(loud.update(30, output(30)));
+  EXPECT_FALSE(loud.update(40, output(40)));
+  EXPECT_FALSE(loud.settled());
+
+  ConvergenceMonitor resumed(stop);  // the first windows not seen (a resumed run)
+  EXPECT_FALSE(resumed.update(30, output(30), c));
+  EXPECT_FALSE(resumed.update(40, output(40), c));
+
+  stop.enabled = false;
+  ConvergenceMonitor off(stop);
+  EXPECT_FALSE(off.wants_composed(10));
+}
+
 }  // namespace
 }  // namespace dop

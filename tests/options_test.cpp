@@ -81,6 +81,11 @@ TEST(Options, PresetsFillWhatWasNotGiven) {
   EXPECT_TRUE(mixed.convergence.enabled);
   EXPECT_EQ(mixed.time_budget, 2.5);
   EXPECT_FALSE(check_options(parse({"a", "b", "--auto-stop", "off"})).convergence.enabled);
+  // The early end of a composed run: where the result is composed.
+  EXPECT_TRUE(balanced.convergence.settle);
+  EXPECT_FALSE(check_options(parse({"a", "b", "--compose", "off"})).convergence.settle);
+  EXPECT_FALSE(mixed.convergence.settle);
+  EXPECT_FALSE(check_options(parse({"a", "b", "--method", "dip"})).convergence.settle);
 }
 
 TEST(Options, ValuesAreConverted) {

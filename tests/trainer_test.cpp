@@ -369,6 +369,38 @@ TEST(Trainer, ConvergenceStopEndsOnceTheOutputIsStill) {
   EXPECT_THROW(restore(clean, o, run), UsageError);
 }
 
+TEST(Trainer, AComposedRunWhoseDamageIsFoundAtOnceSettles) {
+  TrainOptions o = small_options();
+  o.iterations = 200;
+  o.compose = ComposeMode::kAuto;
+  RunOptions run;
+  run.convergence = default_convergence_stop(ComposeMode::kAuto);
+  run.convergence.enabled = true;
+  run.convergence.window = 10;
+  run.convergence.settle_by = 40;
+  run.convergence.tolerance = 1e-12;  // the output's own stop never ends these runs
+  // A clean image: the composed result changes by at most 0.014 per window here.
+  const at::Tensor clean = test::smooth_image(3, 32, 32);
+  run.convergence.settle_tolerance = 0.05;
+  const Restoration still = restore(clean, o, run);
+  EXPECT_EQ(still.stop_reason, StopReason::kSettled);
+  EXPECT_EQ(still.iterations, 40);
+  EXPECT_EQ(to_string(still.stop_reason), "settled");
+  run.convergence.settle_tolerance = 0.001;  // too little for it: it runs to the end
+  EXPECT_EQ(restore(clean, o, run).iterations, 200);
+  run.convergence.settle_tolerance = 0.05;
+  // Not composed (or not DOP): nothing settles. (The monitor's own test has a composed
+  // result that keeps changing.)
+  o.compose = ComposeMode::kOff;
+  run.convergence.settle = false;
+  EXPECT_EQ(restore(clean, o, run).iterations, 200);
+  run.convergence.settle = true;
+  o.method = Method::kDip;
+  EXPECT_EQ(restore(clean, o, run).iterations, 200);
+  run.convergence.settle_by = 45;  // not a multiple of the window
+  EXPECT_THROW(restore(clean, o, run), UsageError);
+}
+
 TEST(Trainer, NonFiniteLossStopsWithAClearError) {
   TrainOptions o = small_options();
   o.lr = 1e6;

@@ -6,13 +6,16 @@
 //   change = sqrt(mean((x_t − x_{t−window})²))      (intensities in [0, 1])
 //
 // and the run ends once the change has stayed below the tolerance for `patience` windows
-// in a row, after at least `min_iterations`. The paper has no such stop: it runs a fixed
-// number of steps.
+// in a row, after at least `min_iterations`. A run whose result is composed may also end
+// early when the composed result has hardly changed since the first window (the damage
+// was found at once). The paper has no such stop: it runs a fixed number of steps.
 
 #include <cstdint>
 #include <limits>
 
 #include <ATen/core/Tensor.h>
+
+#include "dop/compose.hpp"
 
 namespace dop {
 
@@ -28,13 +31,31 @@ namespace dop {
 /// below its 2,000-iteration result at 128×128, and 0.004 stopped it at 256×256 0.39 dB
 /// below. The last output alone keeps changing by 0.02-0.03 from the input jitter, so
 /// without the average the default tolerance is never met.
+///
+/// A run whose result is composed (dop::compose) may end sooner: when the composed result's
+/// change has stayed below `settle_tolerance` in every window from the first up to
+/// iteration `settle_by`, the run ends there ("settled"). That is the damage found at once
+/// and filled from the intact neighbours, the training adding little or taking away:
+/// salt-and-pepper noise, a clean image. Damage that the network must learn to tell from
+/// the image (scratches, dead pixels, random-valued impulses) changes the composed result
+/// far more in those windows, and the run goes on (docs/results/stop).
 struct ConvergenceStop {
   bool enabled = false;
   int64_t window = 100;
   double tolerance = 0.0025;
   int64_t patience = 3;
   int64_t min_iterations = 1000;
+  /// Whether the early end of a composed run is on (settle_tolerance, settle_by). DOP
+  /// only: the baselines have nothing to compose.
+  bool settle = false;
+  double settle_tolerance = 0.005;
+  /// A multiple of window, at least two windows.
+  int64_t settle_by = 400;
 };
+
+/// The stop for a run whose result is composed (ComposeMode::kAuto: the early end on) or
+/// is the output itself (kOff); disabled, like ConvergenceStop{}.
+ConvergenceStop default_convergence_stop(ComposeMode compose);
 
 /// Watches the output of a run for ConvergenceStop: give it the output at the end of each
 /// window (at_window).
@@ -44,11 +65,18 @@ class ConvergenceMonitor {
   /// Whether iteration `t` ends a window (the change is measured there even when the stop
   /// is disabled: it is reported).
   bool at_window(int64_t t) const { return t % window_ == 0; }
-  /// Takes the output at the end of the window ending at iteration `t`; true when the run
-  /// should stop there.
-  bool update(int64_t t, const at::Tensor& output);
-  /// The latest change (NaN before the first window ends).
+  /// Whether the composed result is wanted at iteration `t` (for update): at the windows
+  /// up to ConvergenceStop::settle_by while the early end is still possible.
+  bool wants_composed(int64_t t) const {
+    return stop_.enabled && stop_.settle && settling_ && at_window(t) && t <= stop_.settle_by;
+  }
+  /// Takes the output (and, where wants_composed, the composed result) at the end of the
+  /// window ending at iteration `t`; true when the run should stop there.
+  bool update(int64_t t, const at::Tensor& output, const at::Tensor& composed = {});
+  /// The latest change of the output (NaN before the first window ends).
   double change() const { return change_; }
+  /// Whether the run ended by the early end of a composed run.
+  bool settled() const { return settled_; }
 
  private:
   ConvergenceStop stop_;
@@ -56,6 +84,10 @@ class ConvergenceMonitor {
   at::Tensor previous_;
   double change_ = std::numeric_limits<double>::quiet_NaN();
   int64_t quiet_windows_ = 0;
+  at::Tensor previous_composed_;
+  bool settling_ = true;  // every window so far quiet (composed)
+  int64_t settle_windows_ = 0;
+  bool settled_ = false;
 };
 
 }  // namespace dop

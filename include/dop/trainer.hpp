@@ -233,9 +233,10 @@ struct RunOptions {
 enum class StopReason {
   kIterations,  ///< all TrainOptions::iterations done
   kConverged,   ///< the output stopped changing (ConvergenceStop)
+  kSettled,     ///< the composed result was still from the start (ConvergenceStop::settle)
   kTimeBudget,  ///< RunOptions::time_budget spent
 };
-/// "iterations", "converged", "time budget".
+/// "iterations", "converged", "settled", "time budget".
 std::string to_string(StopReason reason);
 
 /// What restore() returns.

@@ -228,7 +228,9 @@ nlohmann::json image_record(const Job& job, const Loaded& loaded, const dop::Res
   const int64_t ran = result.iterations - result.resumed_from;
   const double per_iteration = ran > 0 ? result.seconds / static_cast<double>(ran) : 0.0;
   const std::string why =
-      result.stop_reason == dop::StopReason::kConverged    ? ", stopped: output converged"
+      result.stop_reason == dop::StopReason::kConverged ? ", stopped: output converged"
+      : result.stop_reason == dop::StopReason::kSettled
+          ? ", stopped: the composed result settled at once (damage found from the start)"
       : result.stop_reason == dop::StopReason::kTimeBudget ? ", stopped: time budget spent"
                                                            : "";
   spdlog::info("wrote {} ({} iterations in {:.1f} s, {:.4f} s/iteration{})", job.output.string(),

@@ -45,13 +45,17 @@ void add_options(CLI::App& app, CliOptions& o) {
                  "limit); tiles share it")
       ->capture_default_str()
       ->group(method_group);
-  const ConvergenceStop stop;
-  app.add_option("--auto-stop", o.auto_stop,
-                 fmt::format("Stop once the output has stopped changing: its RMS change over {} "
-                             "iterations below {:g} for {} checks in a row, after at least {} "
-                             "iterations. auto = the preset's (on for fast and balanced, off "
-                             "for paper)",
-                             stop.window, stop.tolerance, stop.patience, stop.min_iterations))
+  const ConvergenceStop stop = default_convergence_stop(ComposeMode::kAuto);
+  app.add_option(
+         "--auto-stop", o.auto_stop,
+         fmt::format("Stop once the output has stopped changing: its RMS change over {} "
+                     "iterations below {:g} for {} checks in a row, after at least {} "
+                     "iterations; with --compose auto, also at iteration {} when the composed "
+                     "result changed by less than {:g} in every check until then (the damage "
+                     "was found at once). auto = the preset's (on for fast and balanced, off "
+                     "for paper)",
+                     stop.window, stop.tolerance, stop.patience, stop.min_iterations,
+                     stop.settle_by, stop.settle_tolerance))
       ->check(CLI::IsMember({"auto", "on", "off"}))
       ->capture_default_str()
       ->group(method_group);
@@ -296,9 +300,10 @@ CheckedOptions check_options(const CliOptions& o) {
     throw UsageError("--time-budget must be a number of seconds >= 0 (0 = no limit)");
   }
   c.time_budget = o.time_budget;
+  c.train.method = parse_method(o.method);
+  c.convergence = default_convergence_stop(c.train.effective_compose());
   c.convergence.enabled =
       o.auto_stop == "on" || (o.auto_stop == "auto" && preset_stops_when_converged(c.preset));
-  c.train.method = parse_method(o.method);
   c.train.network.upsampling =
       o.upsampling == "nearest" ? Upsampling::kNearest : Upsampling::kBilinear;
   c.train.validate();
