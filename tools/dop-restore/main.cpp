@@ -230,7 +230,7 @@ nlohmann::json image_record(const Job& job, const Loaded& loaded, const dop::Res
   const std::string why =
       result.stop_reason == dop::StopReason::kConverged ? ", stopped: output converged"
       : result.stop_reason == dop::StopReason::kSettled
-          ? ", stopped: the composed result settled at once (damage found from the start)"
+          ? ", stopped: settled, the damage was found at once"
       : result.stop_reason == dop::StopReason::kTimeBudget ? ", stopped: time budget spent"
                                                            : "";
   spdlog::info("wrote {} ({} iterations in {:.1f} s, {:.4f} s/iteration{})", job.output.string(),
