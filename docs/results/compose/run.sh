@@ -17,20 +17,12 @@ cd "$here"
 mkdir -p images cases
 
 # 128x128 centre crops (INTER_AREA), three of them also in gray.
-/usr/bin/python3 - "$root/data/paper-images" /usr/share/doc/opencv-doc/examples/data <<'PY'
+/usr/bin/python3 - "$root" <<'PY'
 import cv2, sys
-paper, doc = sys.argv[1], sys.argv[2]
-sources = {'F16': f'{paper}/F16.png', 'Peppers': f'{paper}/Peppers.png',
-           'Baboon': f'{paper}/Baboon.png', 'kodim03': f'{paper}/kodim03.png',
-           'fruits': f'{doc}/fruits.jpg', 'building': f'{doc}/building.jpg',
-           'butterfly': f'{doc}/butterfly.jpg', 'leuven': f'{doc}/leuvenA.jpg',
-           'whale': f'{doc}/rubberwhale1.png', 'graf': f'{doc}/graf1.png',
-           'starry': f'{doc}/starry_night.jpg', 'orange': f'{doc}/orange.jpg'}
-for name, path in sources.items():
-    im = cv2.imread(path, cv2.IMREAD_COLOR)
-    h, w = im.shape[:2]; s = min(h, w)
-    sq = im[(h - s) // 2:(h - s) // 2 + s, (w - s) // 2:(w - s) // 2 + s]
-    out = cv2.resize(sq, (128, 128), interpolation=cv2.INTER_AREA)
+sys.path.insert(0, f'{sys.argv[1]}/docs/results')
+from crops import TUNING, crop, tuning_photo
+for name in TUNING:
+    out = crop(tuning_photo(sys.argv[1], name), 128, 128)
     cv2.imwrite(f'images/{name}.png', out)
     if name == 'building':
         cv2.imwrite(f'images/{name}gray.png', cv2.cvtColor(out, cv2.COLOR_BGR2GRAY))

@@ -11,8 +11,10 @@ cd "$here"
 mkdir -p unseen
 
 # name source width height gray: crops of the centre square-ish region, INTER_AREA.
-/usr/bin/python3 - <<'PY'
-import cv2, skimage.data as d
+/usr/bin/python3 - "$root" <<'PY'
+import cv2, sys, skimage.data as d
+sys.path.insert(0, f'{sys.argv[1]}/docs/results')
+from crops import crop
 cases = {'astronaut-160': (d.astronaut(), 160, 160, False),
          'coffee-192x128': (d.coffee(), 192, 128, False),
          'camera-128': (d.camera(), 128, 128, True),
@@ -24,14 +26,8 @@ cases = {'astronaut-160': (d.astronaut(), 160, 160, False),
          'astronaut-96': (d.astronaut(), 96, 96, False),
          'coffee-128': (d.coffee(), 128, 128, False)}
 for name, (im, w, h, gray) in cases.items():
-    H, W = im.shape[:2]
-    # the largest centred crop of the target's aspect ratio
-    cw, ch = (W, int(W * h / w)) if W * h / w <= H else (int(H * w / h), H)
-    y0, x0 = (H - ch) // 2, (W - cw) // 2
-    crop = cv2.resize(im[y0:y0 + ch, x0:x0 + cw], (w, h), interpolation=cv2.INTER_AREA)
-    if crop.ndim == 3:
-        crop = cv2.cvtColor(crop, cv2.COLOR_RGB2BGR)
-    cv2.imwrite(f'unseen/{name}.png', crop)
+    out = crop(im, w, h)
+    cv2.imwrite(f'unseen/{name}.png', cv2.cvtColor(out, cv2.COLOR_RGB2BGR) if out.ndim == 3 else out)
 PY
 
 cases="astronaut-160 sp 0.3 0

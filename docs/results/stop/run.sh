@@ -14,23 +14,13 @@ root=$(cd "$here/../../.." && pwd)
 bench=${DOP_BENCH:-$root/build/tools/bench/dop-bench}  # DOP_BENCH: another build
 cd "$here"
 mkdir -p images cases
-/usr/bin/python3 - "$root/data/paper-images" /usr/share/doc/opencv-doc/examples/data <<'PY'
+/usr/bin/python3 - "$root" <<'PY'
 import cv2, sys
-paper, doc = sys.argv[1], sys.argv[2]
-sources = {'F16': f'{paper}/F16.png', 'Baboon': f'{paper}/Baboon.png',
-           'kodim03': f'{paper}/kodim03.png', 'building': f'{doc}/building.jpg',
-           'butterfly': f'{doc}/butterfly.jpg', 'orange': f'{doc}/orange.jpg',
-           'whale': f'{doc}/rubberwhale1.png', 'fruits': f'{doc}/fruits.jpg',
-           'Peppers': f'{paper}/Peppers.png', 'leuven': f'{doc}/leuvenA.jpg',
-           'graf': f'{doc}/graf1.png', 'starry': f'{doc}/starry_night.jpg'}
-for name, path in sources.items():
-    im = cv2.imread(path, cv2.IMREAD_COLOR)
-    h, w = im.shape[:2]; s = min(h, w)
-    sq = im[(h - s) // 2:(h - s) // 2 + s, (w - s) // 2:(w - s) // 2 + s]
+sys.path.insert(0, f'{sys.argv[1]}/docs/results')
+from crops import TUNING, crop, tuning_photo
+for name in TUNING:
     for size, suffix in ((128, ''), (256, '@256')):
-        out = cv2.resize(sq, (size, size), interpolation=cv2.INTER_AREA)
-        if name == 'building':
-            out = cv2.cvtColor(out, cv2.COLOR_BGR2GRAY)
+        out = crop(tuning_photo(sys.argv[1], name), size, size, gray=name == 'building')
         cv2.imwrite(f'images/{name}{suffix}.png', out)
 PY
 # image kind amount gaussian
