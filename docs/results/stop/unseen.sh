@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# The unseen check of the automatic stop: dop-restore's default (one thread) on photos kept
+# out of every tuning (scikit-image's sample photos) at other sizes, layouts and damage;
+# where it settles, also the whole run (--auto-stop off) to compare. Writes unseen/ (not
+# kept) and unseen.csv. About 30 minutes on the 2-core machine (JOBS runs at a time,
+# default 2).
+# Needs a build and python3-skimage, python3-opencv.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../../.." && pwd)
+build=${DOP_BUILD:-$root/build}  # DOP_BUILD: another build
+cd "$here"
+mkdir -p unseen
+/usr/bin/python3 - "$root" <<'PY'
+import cv2, sys, skimage.data as d
+sys.path.insert(0, f'{sys.argv[1]}/docs/results')
+from crops import crop
+cases = {'astronaut-192': (d.astronaut(), 192, 192, False),
+         'coffee-192x128': (d.coffee(), 192, 128, False),
+         'camera-160': (d.camera(), 160, 160, True),
+         'rocket-200x120': (d.rocket(), 200, 120, False),
+         'ihc-128': (d.immunohistochemistry(), 128, 128, False)}
+for name, (im, w, h, gray) in cases.items():
+    out = crop(im, w, h)
+    cv2.imwrite(f'unseen/{name}.png', cv2.cvtColor(out, cv2.COLOR_RGB2BGR) if out.ndim == 3 else out)
+PY
+# image kind amount
+cases="astronaut-192 sp 0.1
+camera-160 sp 0.3
+coffee-192x128 sp 0
+rocket-200x120 dead 0.2
+ihc-128 rv 0.3"
+one() {
+  local dir=unseen/$1-$2$3
+  mkdir -p "$dir"
+  "$build"/tools/bench/dop-bench corrupt "unseen/$1.png" "$dir/noisy.png" --kind "$2" \
+    --amount "$3" --seed 0 --overwrite >/dev/null
+  local run=("$build"/tools/dop-restore/dop-restore --threads 1 --no-progress --overwrite
+             --reference "unseen/$1.png")
+  [ -f "$dir/default.json" ] ||
+    "${run[@]}" --report "$dir/default.json" "$dir/noisy.png" "$dir/default.png" 2>"$dir/log.txt"
+  if grep -q '"stop_reason": *"settled"' "$dir/default.json" && [ ! -f "$dir/whole.json" ]; then
+    "${run[@]}" --auto-stop off --report "$dir/whole.json" "$dir/noisy.png" "$dir/whole.png" \
+      2>>"$dir/log.txt"
+  fi
+}
+export -f one
+export build
+if [ "${1:-}" != "--table" ]; then
+  echo "$cases" | xargs -P "${JOBS:-2}" -L 1 bash -c 'one "$@"' _
+fi
+/usr/bin/python3 - <<'PY' | tee unseen.csv
+import json, glob, os
+def db(v):  # an undamaged input's PSNR is infinite (null in JSON)
+    return "inf" if v is None else f"{v:.2f}"
+print("case,stop_reason,iterations,seconds,psnr_input,psnr,whole_iterations,whole_seconds,whole_psnr")
+for d in sorted(glob.glob("unseen/*/")):
+    r = json.load(open(d + "default.json"))
+    row = [os.path.basename(d.rstrip("/")), r["stop_reason"], r["iterations"], f'{r["seconds"]:.1f}',
+           db(r["metrics"]["input"]["psnr"]), db(r["metrics"]["output"]["psnr"])]
+    if os.path.exists(d + "whole.json"):
+        w = json.load(open(d + "whole.json"))
+        row += [w["iterations"], f'{w["seconds"]:.1f}', db(w["metrics"]["output"]["psnr"])]
+    else:
+        row += ["", "", ""]
+    print(",".join(map(str, row)))
+PY
