@@ -84,7 +84,8 @@ std::vector<std::pair<std::string, std::string>> Trainer::fingerprint() const {
 }
 
 void Trainer::save_checkpoint(const std::filesystem::path& path,
-                              const std::vector<Progress>& history) const {
+                              const std::vector<Progress>& history,
+                              const ConvergenceState& stop) const {
   torch::serialize::OutputArchive archive;
   archive.write("format", c10::IValue(std::string(kCheckpointFormat)));
   archive.write("settings", c10::IValue(settings_text(fingerprint())));
@@ -117,12 +118,25 @@ void Trainer::save_checkpoint(const std::filesystem::path& path,
     for (int64_t j = 0; j < kHistoryFields; ++j) a[static_cast<int64_t>(i)][j] = row[j];
   }
   archive.write("history", h, true);
+  // The automatic stop's state (ConvergenceMonitor): its counters, and the results it
+  // compares the next window with.
+  archive.write(
+      "stop_counts",
+      torch::tensor({stop.quiet_windows, stop.settle_windows, static_cast<int64_t>(stop.settling)},
+                    at::kLong),
+      true);
+  archive.write("stop_change", torch::tensor({stop.change}, at::kDouble), true);
+  if (stop.previous.defined()) archive.write("stop_previous", stop.previous, true);
+  if (stop.previous_composed.defined()) {
+    archive.write("stop_previous_composed", stop.previous_composed, true);
+  }
   std::ostringstream bytes;
   archive.save_to(bytes);
   write_file_atomically(path, bytes.str(), /*overwrite=*/true);
 }
 
-std::vector<Progress> Trainer::load_checkpoint(const std::filesystem::path& path) {
+std::vector<Progress> Trainer::load_checkpoint(const std::filesystem::path& path,
+                                               ConvergenceState* stop) {
   const std::string name = "checkpoint '" + path.string() + "'";
   torch::serialize::InputArchive archive;
   c10::IValue value;
@@ -192,6 +206,21 @@ std::vector<Progress> Trainer::load_checkpoint(const std::filesystem::path& path
       p.seconds = a[i][3];
       p.psnr = a[i][4];
       history.push_back(p);
+    }
+    if (stop != nullptr) {
+      *stop = ConvergenceState{};
+      at::Tensor counts, change, previous, previous_composed;  // fresh: read() keeps types
+      if (archive.try_read("stop_counts", counts, true)) {
+        counts = counts.cpu();
+        stop->quiet_windows = counts[0].item<int64_t>();
+        stop->settle_windows = counts[1].item<int64_t>();
+        stop->settling = counts[2].item<int64_t>() != 0;
+      }
+      if (archive.try_read("stop_change", change, true)) stop->change = change.cpu().item<double>();
+      if (archive.try_read("stop_previous", previous, true)) stop->previous = previous.cpu();
+      if (archive.try_read("stop_previous_composed", previous_composed, true)) {
+        stop->previous_composed = previous_composed.cpu();
+      }
     }
     iteration_ = value.toInt();
     last_output_ = at::Tensor();

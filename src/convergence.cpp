@@ -55,4 +55,24 @@ bool ConvergenceMonitor::update(int64_t t, const at::Tensor& output, const at::T
          (stop_.enabled && quiet_windows_ >= stop_.patience && t >= stop_.min_iterations);
 }
 
+ConvergenceState ConvergenceMonitor::state() const {
+  ConvergenceState s;
+  s.previous = previous_;
+  s.previous_composed = previous_composed_;
+  s.change = change_;
+  s.quiet_windows = quiet_windows_;
+  s.settle_windows = settle_windows_;
+  s.settling = settling_;
+  return s;
+}
+
+void ConvergenceMonitor::restore(const ConvergenceState& state) {
+  previous_ = state.previous;
+  previous_composed_ = state.previous_composed;
+  change_ = state.change;
+  quiet_windows_ = state.quiet_windows;
+  settle_windows_ = state.settle_windows;
+  settling_ = state.settling;
+}
+
 }  // namespace dop

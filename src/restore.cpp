@@ -67,9 +67,12 @@ Restoration restore(const at::Tensor& observed, const TrainOptions& options,
   result.lr = trainer.lr();
   result.alpha = trainer.alpha();
   const bool checkpointing = !run.checkpoint.empty();
+  ConvergenceMonitor convergence(conv);
   if (checkpointing && std::filesystem::exists(run.checkpoint)) {
-    result.history = trainer.load_checkpoint(run.checkpoint);
+    ConvergenceState seen;
+    result.history = trainer.load_checkpoint(run.checkpoint, &seen);
     result.resumed_from = trainer.iteration();
+    convergence.restore(seen);
   }
   const int64_t total = options.iterations;
   const int64_t read_every = run.device.is_cuda() ? kGpuLossReadEvery : 1;
@@ -81,7 +84,6 @@ Restoration restore(const at::Tensor& observed, const TrainOptions& options,
   // After a resume the clock goes on from the checkpoint's last sample.
   const double offset = result.history.empty() ? 0.0 : result.history.back().seconds;
   double measuring = 0.0;  // seconds spent on PSNR samples, not on training
-  ConvergenceMonitor convergence(conv);
   for (int64_t it = trainer.iteration() + 1; it <= total; ++it) {
     const at::Tensor loss = trainer.step();
     bool last = it == total;
@@ -133,7 +135,7 @@ Restoration restore(const at::Tensor& observed, const TrainOptions& options,
       if (run.on_progress) run.on_progress(p);
     }
     if (checkpointing && (checkpoint_now || stop != 0)) {
-      trainer.save_checkpoint(run.checkpoint, result.history);
+      trainer.save_checkpoint(run.checkpoint, result.history, convergence.state());
     }
     if (stop != 0) {
       std::ostringstream msg;

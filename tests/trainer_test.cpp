@@ -481,6 +481,43 @@ TEST(Checkpoint, DopResumesExactly) { expect_resume_is_exact(Method::kDop); }
 TEST(Checkpoint, DipWithAdamResumesExactly) { expect_resume_is_exact(Method::kDip); }
 TEST(Checkpoint, OutputAverageResumesExactly) { expect_resume_is_exact(Method::kDop, 0.9); }
 
+// The automatic stop's state travels in the checkpoint: a run interrupted between its
+// first check and the settling one still settles where an uninterrupted run does, and one
+// interrupted past the output's quiet windows still stops where it would have.
+TEST(Checkpoint, TheAutomaticStopResumesWhereItWas) {
+  test::TempDir dir;
+  const at::Tensor y = test::smooth_image(3, 32, 32);
+  TrainOptions o = small_options();
+  o.iterations = 200;
+  o.compose = ComposeMode::kAuto;
+  RunOptions straight_run = {};
+  straight_run.convergence = default_convergence_stop(ComposeMode::kAuto);
+  straight_run.convergence.enabled = true;
+  straight_run.convergence.window = 10;
+  straight_run.convergence.settle_by = 40;
+  straight_run.convergence.settle_tolerance = 0.05;
+  // The output's own stop: every window quiet, so it stops at 40 after three of them
+  // (a resumed run that forgot the windows before would count again and stop at 60).
+  straight_run.convergence.tolerance = 1.0;
+  straight_run.convergence.min_iterations = 40;
+  for (const bool settle : {true, false}) {
+    straight_run.convergence.settle = settle;
+    const Restoration straight = restore(y, o, straight_run);
+    ASSERT_EQ(straight.stop_reason, settle ? StopReason::kSettled : StopReason::kConverged);
+    RunOptions run = straight_run;
+    run.checkpoint = dir / (settle ? "settle.ckpt" : "converge.ckpt");
+    int steps = 0;
+    run.stop_requested = [&] { return ++steps == 25 ? 2 : 0; };
+    EXPECT_THROW(restore(y, o, run), Interrupted);
+    run.stop_requested = nullptr;
+    const Restoration resumed = restore(y, o, run);
+    EXPECT_EQ(resumed.resumed_from, 25);
+    EXPECT_EQ(resumed.stop_reason, straight.stop_reason);
+    EXPECT_EQ(resumed.iterations, straight.iterations);
+    EXPECT_TRUE(at::equal(resumed.image, straight.image));
+  }
+}
+
 TEST(Checkpoint, RefusesOtherSettingsOtherImagesAndGarbage) {
   test::TempDir dir;
   const at::Tensor y = test::smooth_image(3, 20, 18);

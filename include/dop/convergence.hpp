@@ -57,6 +57,17 @@ struct ConvergenceStop {
 /// is the output itself (kOff); disabled, like ConvergenceStop{}.
 ConvergenceStop default_convergence_stop(ComposeMode compose);
 
+/// What a ConvergenceMonitor has seen, kept in checkpoints so that a resumed run stops
+/// where an uninterrupted one would.
+struct ConvergenceState {
+  at::Tensor previous;           ///< the output at the last window (undefined before one)
+  at::Tensor previous_composed;  ///< the composed result at the last window, while settling
+  double change = std::numeric_limits<double>::quiet_NaN();
+  int64_t quiet_windows = 0;
+  int64_t settle_windows = 0;
+  bool settling = true;
+};
+
 /// Watches the output of a run for ConvergenceStop: give it the output at the end of each
 /// window (at_window).
 class ConvergenceMonitor {
@@ -77,6 +88,9 @@ class ConvergenceMonitor {
   double change() const { return change_; }
   /// Whether the run ended by the early end of a composed run.
   bool settled() const { return settled_; }
+  /// What it has seen so far, and the same given back (a resumed run).
+  ConvergenceState state() const;
+  void restore(const ConvergenceState& state);
 
  private:
   ConvergenceStop stop_;

@@ -157,16 +157,19 @@ class Trainer {
   /// Writes everything needed to continue exactly where this trainer is (network
   /// weights and BatchNorm buffers, g and h, Adam's moments, the step, the random
   /// generators' states, the settings and a checksum of the observation) plus the
-  /// learning curve so far, atomically (temporary file, then rename). Throws
-  /// dop::OutputError when the file cannot be written.
-  void save_checkpoint(const std::filesystem::path& path,
-                       const std::vector<Progress>& history) const;
+  /// learning curve so far and what the automatic stop has seen, atomically (temporary
+  /// file, then rename). Throws dop::OutputError when the file cannot be written.
+  void save_checkpoint(const std::filesystem::path& path, const std::vector<Progress>& history,
+                       const ConvergenceState& stop = {}) const;
   /// Continues from a checkpoint written by save_checkpoint for the same observation and
-  /// settings; returns its learning curve. On the CPU with the same thread count the run
-  /// then gives bit for bit what an uninterrupted one gives. Throws dop::InputError when
-  /// the file is unreadable or not a checkpoint, dop::UsageError naming the first setting
-  /// that differs (or the observation) when it belongs to another run.
-  std::vector<Progress> load_checkpoint(const std::filesystem::path& path);
+  /// settings; returns its learning curve, and what the automatic stop had seen in `stop`
+  /// when given (a fresh state for checkpoints without it). On the CPU with the same
+  /// thread count the run then gives bit for bit what an uninterrupted one gives. Throws
+  /// dop::InputError when the file is unreadable or not a checkpoint, dop::UsageError
+  /// naming the first setting that differs (or the observation) when it belongs to
+  /// another run.
+  std::vector<Progress> load_checkpoint(const std::filesystem::path& path,
+                                        ConvergenceState* stop = nullptr);
 
   /// Internals, for tests and research tools.
   SkipNet& network() { return net_; }
