@@ -9,14 +9,6 @@
 namespace dop {
 namespace {
 
-// The early end of a composed run (docs/results/stop): 17 runs of the default, the change of
-// the composed result in the windows ending at 200, 300 and 400. Salt-and-pepper at 10% and
-// a clean image stay below 0.002 and 50% at 256×256 below 0.0041, and end there 0.6, 13.4
-// and 1.6 dB above the whole run; scratches, random-valued impulses, heavier salt-and-pepper
-// at 128×128 and dead pixels under dense noise change by 0.007 to 0.08 there.
-constexpr double kSettleTolerance = 0.005;
-constexpr int64_t kSettleBy = 400;
-
 double rms_change(const at::Tensor& now, const at::Tensor& before) {
   return (now - before).square().mean().sqrt().item<double>();
 }
@@ -26,8 +18,6 @@ double rms_change(const at::Tensor& now, const at::Tensor& before) {
 ConvergenceStop default_convergence_stop(ComposeMode compose) {
   ConvergenceStop stop;
   stop.settle = compose == ComposeMode::kAuto;
-  stop.settle_tolerance = kSettleTolerance;
-  stop.settle_by = kSettleBy;
   return stop;
 }
 

@@ -36,9 +36,13 @@ namespace dop {
 /// change has stayed below `settle_tolerance` in every window from the first up to
 /// iteration `settle_by`, the run ends there ("settled"). That is the damage found at once
 /// and filled from the intact neighbours, the training adding little or taking away:
-/// salt-and-pepper noise, a clean image. Damage that the network must learn to tell from
-/// the image (scratches, dead pixels, random-valued impulses) changes the composed result
-/// far more in those windows, and the run goes on (docs/results/stop).
+/// salt-and-pepper noise, a clean image, black dead pixels. Damage that the network must
+/// learn to tell from the image (scratches, random-valued impulses, heavy salt-and-pepper
+/// on small images) changes the composed result far more in those windows, and the run
+/// goes on. Measured on 17 runs of the default (docs/results/stop): 10% salt-and-pepper and
+/// a clean image stay below 0.002 to iteration 400, 50% at 256×256 below 0.0041 and black
+/// dead pixels below 0.003, and end there 0.6, 13.4, 1.6 dB above the whole run and 0.6
+/// below; the others change by 0.005 to 0.08 there.
 struct ConvergenceStop {
   bool enabled = false;
   int64_t window = 100;
