@@ -30,6 +30,12 @@ at::Tensor gaussian_window(int64_t size, const at::TensorOptions& options) {
 
 }  // namespace
 
+double rms_difference(const at::Tensor& a, const at::Tensor& b) {
+  TORCH_CHECK(a.sizes() == b.sizes(), "rms_difference: shapes differ, ", a.sizes(), " vs ",
+              b.sizes());
+  return (a.detach() - b.detach()).square().mean().sqrt().item<double>();
+}
+
 double psnr(const at::Tensor& a, const at::Tensor& b) {
   TORCH_CHECK(a.sizes() == b.sizes(), "psnr: shapes differ, ", a.sizes(), " vs ", b.sizes());
   const double mse = (a.detach().to(at::kDouble) - b.detach().to(at::kDouble).to(a.device()))

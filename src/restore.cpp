@@ -4,6 +4,7 @@
 // result is composed from the network output and the observation (dop/compose.hpp).
 #include <chrono>
 #include <cmath>
+#include <optional>
 #include <sstream>
 
 #include "dop/error.hpp"
@@ -56,12 +57,6 @@ Restoration restore(const at::Tensor& observed, const TrainOptions& options,
   }
   Trainer trainer(observed, options, run.device);
   const at::Tensor y = observed.detach().to(at::kCPU, at::kFloat);
-  // The result as the run would return it now, from the network output f.
-  auto composed = [&](const at::Tensor& f) {
-    return options.effective_compose() == ComposeMode::kOff
-               ? f
-               : compose(y, f, trainer.corruption()).image;
-  };
   Restoration result;
   result.parameters = trainer.parameter_count();
   result.lr = trainer.lr();
@@ -84,21 +79,31 @@ Restoration restore(const at::Tensor& observed, const TrainOptions& options,
   // After a resume the clock goes on from the checkpoint's last sample.
   const double offset = result.history.empty() ? 0.0 : result.history.back().seconds;
   double measuring = 0.0;  // seconds spent on PSNR samples, not on training
+  // This step's network output f (a crop and a copy) and its composition with DOP's sparse
+  // estimate, each taken at most once: the automatic stop, the PSNR sample and the result
+  // of the last step share them.
+  at::Tensor now;
+  std::optional<Composition> composition;
+  auto result_now = [&]() -> const at::Tensor& {
+    if (!now.defined()) now = trainer.output();
+    return now;
+  };
+  auto composition_now = [&]() -> const Composition& {
+    if (!composition) composition = compose(y, result_now(), trainer.corruption());
+    return *composition;
+  };
   for (int64_t it = trainer.iteration() + 1; it <= total; ++it) {
     const at::Tensor loss = trainer.step();
     bool last = it == total;
-    at::Tensor now;  // this step's result, taken at most once (a crop and a copy)
-    auto result_now = [&]() -> const at::Tensor& {
-      if (!now.defined()) now = trainer.output();
-      return now;
-    };
+    now = at::Tensor();
+    composition.reset();
     if (convergence.at_window(it)) {
-      // The composed result (for the early end) costs a composition per window, up to
+      // The early end of a composed run costs a composition per window, up to
       // ConvergenceStop::settle_by only.
-      const at::Tensor composed = options.method == Method::kDop && convergence.wants_composed(it)
-                                      ? compose(y, result_now(), trainer.corruption()).image
+      const at::Tensor settling = options.method == Method::kDop && convergence.wants_composed(it)
+                                      ? composition_now().image
                                       : at::Tensor();
-      if (convergence.update(it, result_now(), composed) && !last) {
+      if (convergence.update(it, result_now(), settling) && !last) {
         last = true;
         result.stop_reason = convergence.settled() ? StopReason::kSettled : StopReason::kConverged;
       }
@@ -127,7 +132,9 @@ Restoration restore(const at::Tensor& observed, const TrainOptions& options,
         // The PSNR sample is a measurement, not training: its time (the composition, mostly)
         // is left out of the learning curve's clock.
         const double before = seconds();
-        p.psnr = psnr(composed(result_now()), run.clean);
+        p.psnr = psnr(options.effective_compose() == ComposeMode::kOff ? result_now()
+                                                                       : composition_now().image,
+                      run.clean);
         measuring += seconds() - before;
       }
       p.seconds = offset + seconds() - measuring;
@@ -147,21 +154,23 @@ Restoration restore(const at::Tensor& observed, const TrainOptions& options,
     if (last) break;
   }
   result.iterations = trainer.iteration();
-  result.network_output = trainer.output();
+  result.network_output = now.defined() ? now : trainer.output();
   result.corruption = trainer.corruption();
-  finish_result(result, y, options);
+  finish_result(result, y, options, composition ? &*composition : nullptr);
   result.seconds = seconds();  // the composition included: it is part of the user's wait
   return result;
 }
 
-void finish_result(Restoration& result, const at::Tensor& observed, const TrainOptions& options) {
+void finish_result(Restoration& result, const at::Tensor& observed, const TrainOptions& options,
+                   const Composition* made) {
   result.composed = options.effective_compose() == ComposeMode::kAuto;
   if (!result.composed) {
     result.image = result.network_output;
     return;
   }
-  const Composition c =
-      compose(observed.detach().to(at::kCPU, at::kFloat), result.network_output, result.corruption);
+  const Composition c = made != nullptr ? *made
+                                        : compose(observed.detach().to(at::kCPU, at::kFloat),
+                                                  result.network_output, result.corruption);
   result.image = c.image;
   result.damaged_fraction = c.damaged_fraction;
   result.noise_level = c.noise_level;

@@ -15,6 +15,15 @@ TEST(Metrics, PsnrOfAKnownError) {
   EXPECT_TRUE(std::isinf(psnr(a, a)));
 }
 
+TEST(Metrics, RmsDifference) {
+  at::Tensor a = at::zeros({2, 4, 4});
+  at::Tensor b = a.clone();
+  b[0].fill_(0.3);  // half the elements differ by 0.3
+  EXPECT_NEAR(rms_difference(a, b), 0.3 / std::sqrt(2.0), 1e-7);
+  EXPECT_EQ(rms_difference(a, a), 0.0);
+  EXPECT_THROW(rms_difference(a, at::zeros({2, 4, 5})), c10::Error);
+}
+
 TEST(Metrics, SsimOfIdenticalImagesIsOne) {
   const at::Tensor a = at::rand({3, 20, 30});
   EXPECT_NEAR(ssim(a, a), 1.0, 1e-12);

@@ -68,8 +68,8 @@ struct ConvergenceState {
   at::Tensor previous_composed;  ///< the composed result at the last window, while settling
   double change = std::numeric_limits<double>::quiet_NaN();
   int64_t quiet_windows = 0;
-  int64_t settle_windows = 0;
-  bool settling = true;
+  int64_t settle_windows = 0;  ///< windows whose composed change was measured
+  bool settling = true;        ///< every composed change so far below the tolerance
 };
 
 /// Watches the output of a run for ConvergenceStop: give it the output at the end of each
@@ -83,28 +83,23 @@ class ConvergenceMonitor {
   /// Whether the composed result is wanted at iteration `t` (for update): at the windows
   /// up to ConvergenceStop::settle_by while the early end is still possible.
   bool wants_composed(int64_t t) const {
-    return stop_.enabled && stop_.settle && settling_ && at_window(t) && t <= stop_.settle_by;
+    return stop_.enabled && stop_.settle && seen_.settling && at_window(t) && t <= stop_.settle_by;
   }
   /// Takes the output (and, where wants_composed, the composed result) at the end of the
   /// window ending at iteration `t`; true when the run should stop there.
   bool update(int64_t t, const at::Tensor& output, const at::Tensor& composed = {});
   /// The latest change of the output (NaN before the first window ends).
-  double change() const { return change_; }
+  double change() const { return seen_.change; }
   /// Whether the run ended by the early end of a composed run.
   bool settled() const { return settled_; }
   /// What it has seen so far, and the same given back (a resumed run).
-  ConvergenceState state() const;
-  void restore(const ConvergenceState& state);
+  const ConvergenceState& state() const { return seen_; }
+  void restore(const ConvergenceState& state) { seen_ = state; }
 
  private:
   ConvergenceStop stop_;
   int64_t window_;
-  at::Tensor previous_;
-  double change_ = std::numeric_limits<double>::quiet_NaN();
-  int64_t quiet_windows_ = 0;
-  at::Tensor previous_composed_;
-  bool settling_ = true;  // every window so far quiet (composed)
-  int64_t settle_windows_ = 0;
+  ConvergenceState seen_;
   bool settled_ = false;
 };
 

@@ -277,7 +277,10 @@ struct Restoration {
 /// Sets image (and the composition's statistics) of a result whose network_output and
 /// corruption are set, for the observation it was fitted to, as `options` say
 /// (TrainOptions::compose; DOP only: the baselines have no sparse estimate).
-void finish_result(Restoration& result, const at::Tensor& observed, const TrainOptions& options);
+/// `made`, when given, is that composition already made (of exactly these network_output
+/// and corruption), so that it is not made twice.
+void finish_result(Restoration& result, const at::Tensor& observed, const TrainOptions& options,
+                   const Composition* made = nullptr);
 
 /// Runs all iterations of a Trainer (continuing from RunOptions::checkpoint when it
 /// exists) and returns the result. Throws dop::RuntimeError when the loss becomes

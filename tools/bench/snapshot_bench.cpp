@@ -87,7 +87,7 @@ int run_compose(const ComposeBenchOptions& o) {
   // (what the automatic stop measures over its window); NaN for the first.
   at::Tensor previous_f, previous_composed;
   auto change = [](const at::Tensor& now, const at::Tensor& before) {
-    return before.defined() ? (now - before).square().mean().sqrt().item<double>() : std::nan("");
+    return before.defined() ? rms_difference(now, before) : std::nan("");
   };
   for (const auto& file : o.snapshots) {
     std::ifstream in(file, std::ios::binary);
