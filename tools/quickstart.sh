@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 tools/build.sh
 out=build/chelsea-restored.png
 echo
-echo "Restoring data/chelsea-sp30.png (about 4 minutes on 2 CPU cores)..."
+echo "Restoring data/chelsea-sp30.png (under a minute on 2 CPU cores)..."
 build/tools/dop-restore/dop-restore --overwrite \
   --reference data/chelsea-clean.png data/chelsea-sp30.png "$out"
 echo
