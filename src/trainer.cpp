@@ -12,8 +12,11 @@
 #include <sstream>
 
 #include <ATen/CPUGeneratorImpl.h>
+#include <ATen/Context.h>
+#include <ATen/autocast_mode.h>
 #include <torch/csrc/autograd/autograd.h>
 #include <torch/optim/adam.h>
+#include <torch/version.h>
 
 #include "dop/error.hpp"
 #include "dop/padding.hpp"
@@ -32,7 +35,92 @@ std::mutex& global_rng_mutex() {
   return m;
 }
 
+// The network's forward pass under bfloat16 autocast on `device` while it lives (when `on`),
+// restoring what was set before. LibTorch 2.4 replaced the per-device functions with ones
+// taking the device type.
+class BFloat16Autocast {
+ public:
+  BFloat16Autocast(c10::Device device, bool on) : cuda_(device.is_cuda()), on_(on) {
+    if (!on_) return;
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+    const c10::DeviceType type = cuda_ ? c10::kCUDA : c10::kCPU;
+    was_enabled_ = at::autocast::is_autocast_enabled(type);
+    was_dtype_ = at::autocast::get_autocast_dtype(type);
+    at::autocast::set_autocast_dtype(type, at::kBFloat16);
+    at::autocast::set_autocast_enabled(type, true);
+#else
+    was_enabled_ = cuda_ ? at::autocast::is_enabled() : at::autocast::is_cpu_enabled();
+    was_dtype_ =
+        cuda_ ? at::autocast::get_autocast_gpu_dtype() : at::autocast::get_autocast_cpu_dtype();
+    if (cuda_) {
+      at::autocast::set_autocast_gpu_dtype(at::kBFloat16);
+      at::autocast::set_enabled(true);
+    } else {
+      at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
+      at::autocast::set_cpu_enabled(true);
+    }
+#endif
+    at::autocast::increment_nesting();
+  }
+  ~BFloat16Autocast() {
+    if (!on_) return;
+    if (at::autocast::decrement_nesting() == 0) at::autocast::clear_cache();
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+    const c10::DeviceType type = cuda_ ? c10::kCUDA : c10::kCPU;
+    at::autocast::set_autocast_dtype(type, was_dtype_);
+    at::autocast::set_autocast_enabled(type, was_enabled_);
+#else
+    if (cuda_) {
+      at::autocast::set_autocast_gpu_dtype(was_dtype_);
+      at::autocast::set_enabled(was_enabled_);
+    } else {
+      at::autocast::set_autocast_cpu_dtype(was_dtype_);
+      at::autocast::set_cpu_enabled(was_enabled_);
+    }
+#endif
+  }
+  BFloat16Autocast(const BFloat16Autocast&) = delete;
+  BFloat16Autocast& operator=(const BFloat16Autocast&) = delete;
+
+ private:
+  bool cuda_;
+  bool on_;
+  bool was_enabled_ = false;
+  at::ScalarType was_dtype_ = at::kFloat;
+};
+
+// The process-wide CUDA settings a run asks for (Precision, cudnn_benchmark).
+void configure_cuda_math(const TrainOptions& options) {
+  at::Context& context = at::globalContext();
+  context.setBenchmarkCuDNN(options.cudnn_benchmark);
+  if (options.precision == Precision::kFloat32 || options.precision == Precision::kTF32) {
+    const bool tf32 = options.precision == Precision::kTF32;
+    context.setAllowTF32CuDNN(tf32);
+    context.setAllowTF32CuBLAS(tf32);
+  }
+}
+
 }  // namespace
+
+std::string to_string(Precision precision) {
+  switch (precision) {
+    case Precision::kDefault:
+      return "default";
+    case Precision::kFloat32:
+      return "float32";
+    case Precision::kTF32:
+      return "tf32";
+    case Precision::kBFloat16:
+      return "bf16";
+  }
+  return "?";
+}
+
+Precision parse_precision(const std::string& name) {
+  return detail::parse_named(
+      name, {Precision::kDefault, Precision::kFloat32, Precision::kTF32, Precision::kBFloat16},
+      "precision");
+}
 
 std::string to_string(Method method) {
   switch (method) {
@@ -98,6 +186,7 @@ Trainer::Trainer(const at::Tensor& observed, const TrainOptions& options, c10::D
   // trainers and threads); on a GPU it is the device's default one, seeded above.
   jitter_generator_ = at::make_generator<at::CPUGeneratorImpl>(options_.seed);
 
+  if (device_.is_cuda()) configure_cuda_math(options_);
   net_->to(device_);
   y_ = y_.to(device_);
   z_ = z_.to(device_);
@@ -122,7 +211,12 @@ at::Tensor Trainer::step() {
     if (device_.is_cpu()) gen = jitter_generator_;
     in = z_ + jitter_.normal_(0.0, options_.input_jitter, gen);
   }
-  const at::Tensor x = net_->forward(in);
+  at::Tensor x;
+  {
+    const BFloat16Autocast autocast(device_, options_.precision == Precision::kBFloat16);
+    x = net_->forward(in);
+  }
+  if (x.scalar_type() != at::kFloat) x = x.to(at::kFloat);  // the loss in float32
   at::Tensor loss;
   if (sparse_) {
     loss = torch::mse_loss(x + sparse_->forward(), y_);

@@ -1,4 +1,5 @@
 // The same code path on a CUDA device. Every test skips itself when none is visible.
+#include <ATen/Context.h>
 #include <gtest/gtest.h>
 #include <torch/cuda.h>
 #include <torch/types.h>
@@ -37,6 +38,38 @@ TEST(Cuda, RestoresLikeTheCpu) {
   const at::Tensor ref = clean.expand({3, 64, 64});
   // Different kernels, different rounding: the same quality, not the same bits.
   EXPECT_NEAR(psnr(gpu.image, ref), psnr(cpu.image, ref), 1.5);
+}
+
+// The GPU speed settings: TF32 and cuDNN's benchmark mode are set for the process; bf16
+// restores about as well as float32.
+TEST(Cuda, PrecisionSettingsApplyAndBFloat16RestoresAsWell) {
+  REQUIRE_CUDA();
+  const at::Tensor clean =
+      0.5 + 0.4 * at::sin(at::arange(64 * 64, at::kFloat).view({1, 64, 64}) / 50.0);
+  const at::Tensor noisy = salt_and_pepper(clean.expand({3, 64, 64}).contiguous(), 0.3, 1);
+  TrainOptions o;
+  o.network.width = 16;
+  o.iterations = 200;
+  o.precision = Precision::kTF32;
+  o.cudnn_benchmark = true;
+  RunOptions run;
+  run.device = resolve_device("cuda");
+  const Restoration tf32 = restore(noisy, o, run);
+  EXPECT_TRUE(at::globalContext().allowTF32CuBLAS());
+  EXPECT_TRUE(at::globalContext().allowTF32CuDNN());
+  EXPECT_TRUE(at::globalContext().benchmarkCuDNN());
+  o.precision = Precision::kFloat32;
+  o.cudnn_benchmark = false;
+  const Restoration full = restore(noisy, o, run);
+  EXPECT_FALSE(at::globalContext().allowTF32CuBLAS());
+  EXPECT_FALSE(at::globalContext().allowTF32CuDNN());
+  EXPECT_FALSE(at::globalContext().benchmarkCuDNN());
+  o.precision = Precision::kBFloat16;
+  const Restoration half = restore(noisy, o, run);
+  const at::Tensor ref = clean.expand({3, 64, 64});
+  EXPECT_EQ(half.image.scalar_type(), at::kFloat);
+  EXPECT_NEAR(psnr(half.image, ref), psnr(full.image, ref), 1.5);
+  EXPECT_NEAR(psnr(tf32.image, ref), psnr(full.image, ref), 1.5);
 }
 
 TEST(Cuda, MissingDeviceIsAUsageError) {

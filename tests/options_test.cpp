@@ -101,6 +101,12 @@ TEST(Options, ValuesAreConverted) {
   EXPECT_EQ(c.train.network.upsampling, Upsampling::kNearest);
   EXPECT_EQ(parse_tile("off").side, 0);
   EXPECT_FALSE(parse_tile("off").automatic);
+  const CheckedOptions gpu =
+      check_options(parse({"a", "b", "--precision", "bf16", "--cudnn-benchmark"}));
+  EXPECT_EQ(gpu.train.precision, Precision::kBFloat16);
+  EXPECT_TRUE(gpu.train.cudnn_benchmark);
+  EXPECT_EQ(c.train.precision, Precision::kDefault);
+  EXPECT_FALSE(c.train.cudnn_benchmark);
 }
 
 TEST(Options, BadValuesAreUsageErrorsNamingTheOption) {
@@ -142,6 +148,7 @@ TEST(Options, SyntaxErrorsAreCaughtByTheParser) {
   EXPECT_THROW(parse({"--iterations", "many"}), CLI::ParseError);
   EXPECT_THROW(parse({"--bit-depth", "12"}), CLI::ParseError);
   EXPECT_THROW(parse({"--compose", "on"}), CLI::ParseError);
+  EXPECT_THROW(parse({"--precision", "fp8"}), CLI::ParseError);
   EXPECT_THROW(parse({"a", "b", "c"}), CLI::ParseError);
   EXPECT_THROW(parse({"--help"}), CLI::CallForHelp);
   EXPECT_THROW(parse({"--version"}), CLI::CallForVersion);

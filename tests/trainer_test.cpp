@@ -1,6 +1,7 @@
 #include "dop/trainer.hpp"
 #include "dop/presets.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -85,6 +86,31 @@ TEST(Trainer, ConcurrentTrainersMatchSequentialOnes) {
   for (auto& t : threads) t.join();
   for (int i = 0; i < 4; ++i) EXPECT_TRUE(at::equal(parallel[i], i % 2 == 0 ? a : b)) << i;
   EXPECT_FALSE(at::equal(a, b));
+}
+
+// bf16: the network computes in bfloat16 (the losses differ from float32 but stay close),
+// what the trainer hands out and keeps is float32, and autocast ends with the forward pass.
+TEST(Trainer, BFloat16RunsTheNetworkInBFloat16AndKeepsTheRestInFloat32) {
+  const at::Tensor y = test::smooth_image(3, 64, 64);
+  TrainOptions o = small_options();
+  Trainer full(y, o);
+  o.precision = Precision::kBFloat16;
+  Trainer half(y, o);
+  double largest_difference = 0.0;
+  for (int i = 0; i < 5; ++i) {
+    const double a = full.step().item<double>();
+    const double b = half.step().item<double>();
+    ASSERT_TRUE(std::isfinite(b));
+    EXPECT_NEAR(b, a, 0.05 * a) << "step " << i;
+    largest_difference = std::max(largest_difference, std::abs(a - b));
+  }
+  EXPECT_GT(largest_difference, 0.0);  // bfloat16 rounding: not the float32 numbers
+  EXPECT_EQ(half.output().scalar_type(), at::kFloat);
+  EXPECT_EQ(half.corruption().scalar_type(), at::kFloat);
+  const at::Tensor x = at::rand({1, 2, 8, 8});
+  EXPECT_EQ(at::conv2d(x, at::rand({2, 2, 3, 3})).scalar_type(), at::kFloat);  // autocast off
+  EXPECT_EQ(parse_precision(to_string(Precision::kTF32)), Precision::kTF32);
+  EXPECT_THROW(parse_precision("fp8"), UsageError);
 }
 
 TrainOptions small_options() {

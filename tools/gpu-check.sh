@@ -2,7 +2,8 @@
 # GPU check: builds dop_core, its tests (and dop-restore / dop-bench where OpenCV is
 # there) against the LibTorch bundled with the machine's PyTorch, runs the CUDA tests and
 # times DOP at the paper's size (512x512, width 128) against the Python reference on the
-# same GPU, in one run. Everything it prints also goes to one results file.
+# same GPU, then each speed setting (--precision, --cudnn-benchmark), in one run.
+# Everything it prints also goes to one results file.
 #
 # usage: tools/gpu-check.sh [RESULTS_FILE]     (default gpu-check/results.txt)
 # env:   PYTHON (python3), DOP_REFERENCE (tools/reference/dop_reference.py),
@@ -73,5 +74,18 @@ PY
 else
   echo "no reference script ($reference): set DOP_REFERENCE"
 fi
+step "speed settings: 512x512, width 128, $iterations iterations each (--precision, --cudnn-benchmark)"
+for setting in "default 0" "default 1" "float32 0" "tf32 0" "tf32 1" "bf16 0" "bf16 1"; do
+  # shellcheck disable=SC2086
+  set -- $setting
+  line=$(build-gpu/tools/gpu-timing/dop-gpu-timing 512 128 "$iterations" cuda 20 "$1" "$2") ||
+    { status=1; continue; }
+  "$python" - "$line" <<'PY'
+import json, sys
+a = json.loads(sys.argv[1])
+print(f"precision {a['precision']:8s} cudnn benchmark {str(a['cudnn_benchmark']).lower():5s}: "
+      f"{a['sec_per_iter'] * 1e3:7.2f} ms/it, paper schedule {150000 * a['sec_per_iter'] / 60:5.1f} min")
+PY
+done
 step "done: status $status, results in $results"
 exit $status

@@ -41,6 +41,26 @@ std::string to_string(Method method);
 /// Inverse of to_string; throws dop::UsageError for anything else.
 Method parse_method(const std::string& name);
 
+/// The arithmetic of the training. Only kBFloat16 changes what the CPU computes; the others
+/// set how a CUDA device computes in float32 (process-wide LibTorch settings).
+enum class Precision {
+  /// The linked LibTorch's defaults: on CUDA, cuDNN may use TF32 for convolutions (Ampere
+  /// and later), matrix products are float32.
+  kDefault,
+  /// float32 throughout: TF32 off for cuDNN and cuBLAS.
+  kFloat32,
+  /// TF32 allowed for convolutions and matrix products (CUDA, Ampere and later).
+  kTF32,
+  /// The network's forward pass under bfloat16 autocast (its backward follows); every
+  /// parameter, g, h, the loss and the updates stay float32.
+  kBFloat16,
+};
+
+/// "default", "float32", "tf32", "bf16".
+std::string to_string(Precision precision);
+/// Inverse of to_string; throws dop::UsageError for anything else.
+Precision parse_precision(const std::string& name);
+
 /// Settings of a restoration. Defaults are the paper's (docs/algorithm.md §1) but for α and τ,
 /// which follow the image size.
 struct TrainOptions {
@@ -88,6 +108,11 @@ struct TrainOptions {
   /// ComposeMode): kAuto keeps the samples found intact and fills the others; kOff returns
   /// the network output, as the paper. It does not change the training itself.
   ComposeMode compose = ComposeMode::kOff;
+  /// Arithmetic of the training (see Precision). kDefault: as LibTorch does by default.
+  Precision precision = Precision::kDefault;
+  /// On CUDA: let cuDNN time its convolution algorithms for each shape on first use and
+  /// keep the fastest (a process-wide LibTorch setting). No effect on the CPU.
+  bool cudnn_benchmark = false;
 
   /// The step τ in effect for an observation of `elements` = C·H·W values (resolves lr = 0).
   double effective_lr(int64_t elements) const;

@@ -94,6 +94,8 @@ nlohmann::json settings_json(const CliOptions& o, const dop::TrainOptions& t) {
           {"lr_decay_after", t.lr_decay_start},
           {"output_average", t.output_average},
           {"compose", dop::to_string(t.compose)},
+          {"precision", dop::to_string(t.precision)},
+          {"cudnn_benchmark", t.cudnn_benchmark},
           {"jitter", t.input_jitter},
           {"input_scale", t.input_scale},
           {"seed", t.seed},

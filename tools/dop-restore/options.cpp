@@ -137,6 +137,19 @@ void add_options(CLI::App& app, CliOptions& o) {
   app.add_option("--threads", o.threads, "CPU threads (0 = all cores)")
       ->capture_default_str()
       ->group(run_group);
+  app.add_option("--precision", o.precision,
+                 "Arithmetic of the training: default (LibTorch's: on CUDA, cuDNN may use TF32 "
+                 "for convolutions), float32 (no TF32), tf32 (TF32 for convolutions and matrix "
+                 "products on CUDA), bf16 (the network's forward pass in bfloat16 autocast; g, h, "
+                 "the loss and the parameters in float32). For GPUs; on the CPU bf16 is slow "
+                 "unless the CPU has bfloat16 instructions")
+      ->check(CLI::IsMember({"default", "float32", "tf32", "bf16"}))
+      ->capture_default_str()
+      ->group(run_group);
+  app.add_flag("--cudnn-benchmark", t.cudnn_benchmark,
+               "On CUDA, let cuDNN time its convolution algorithms on first use and keep the "
+               "fastest")
+      ->group(run_group);
   app.add_flag("--list-devices", o.list_devices, "List the devices this build can use and exit")
       ->group(run_group);
 
@@ -296,6 +309,7 @@ CheckedOptions check_options(const CliOptions& o) {
   c.train.sparse_init_scale = o.init_scale.value_or(preset.sparse_init_scale);
   c.train.output_average = o.output_average.value_or(preset.output_average);
   c.train.compose = o.compose.empty() ? preset.compose : parse_compose_mode(o.compose);
+  c.train.precision = parse_precision(o.precision);
   if (!(o.time_budget >= 0.0) || !std::isfinite(o.time_budget)) {
     throw UsageError("--time-budget must be a number of seconds >= 0 (0 = no limit)");
   }

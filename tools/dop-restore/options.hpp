@@ -37,6 +37,7 @@ struct CliOptions {
   std::string preset = "balanced";
   std::string auto_stop = "auto";
   std::string compose;  // empty = the preset's
+  std::string precision = "default";
   double time_budget = 0.0;
   std::string shard;
   std::string tile = "auto";
