@@ -21,11 +21,18 @@ TEST(Cuda, AutoPicksTheGpu) {
   EXPECT_TRUE(resolve_device("cuda:0").is_cuda());
 }
 
+// A smooth 3×64×64 image and a copy with 30% salt-and-pepper noise.
+at::Tensor smooth_clean() {
+  return (0.5 + 0.4 * at::sin(at::arange(64 * 64, at::kFloat).view({1, 64, 64}) / 50.0))
+      .expand({3, 64, 64})
+      .contiguous();
+}
+at::Tensor noisy_of(const at::Tensor& clean) { return salt_and_pepper(clean, 0.3, 1); }
+
 TEST(Cuda, RestoresLikeTheCpu) {
   REQUIRE_CUDA();
-  const at::Tensor clean =
-      0.5 + 0.4 * at::sin(at::arange(64 * 64, at::kFloat).view({1, 64, 64}) / 50.0);
-  const at::Tensor noisy = salt_and_pepper(clean.expand({3, 64, 64}).contiguous(), 0.3, 1);
+  const at::Tensor ref = smooth_clean();
+  const at::Tensor noisy = noisy_of(ref);
   TrainOptions o;
   o.network.width = 16;
   o.iterations = 200;
@@ -35,7 +42,6 @@ TEST(Cuda, RestoresLikeTheCpu) {
   const Restoration cpu = restore(noisy, o);
   EXPECT_EQ(gpu.image.device().type(), c10::kCPU);
   EXPECT_EQ(gpu.image.sizes(), noisy.sizes());
-  const at::Tensor ref = clean.expand({3, 64, 64});
   // Different kernels, different rounding: the same quality, not the same bits.
   EXPECT_NEAR(psnr(gpu.image, ref), psnr(cpu.image, ref), 1.5);
 }
@@ -44,9 +50,8 @@ TEST(Cuda, RestoresLikeTheCpu) {
 // restores about as well as float32.
 TEST(Cuda, PrecisionSettingsApplyAndBFloat16RestoresAsWell) {
   REQUIRE_CUDA();
-  const at::Tensor clean =
-      0.5 + 0.4 * at::sin(at::arange(64 * 64, at::kFloat).view({1, 64, 64}) / 50.0);
-  const at::Tensor noisy = salt_and_pepper(clean.expand({3, 64, 64}).contiguous(), 0.3, 1);
+  const at::Tensor ref = smooth_clean();
+  const at::Tensor noisy = noisy_of(ref);
   TrainOptions o;
   o.network.width = 16;
   o.iterations = 200;
@@ -66,7 +71,6 @@ TEST(Cuda, PrecisionSettingsApplyAndBFloat16RestoresAsWell) {
   EXPECT_FALSE(at::globalContext().benchmarkCuDNN());
   o.precision = Precision::kBFloat16;
   const Restoration half = restore(noisy, o, run);
-  const at::Tensor ref = clean.expand({3, 64, 64});
   EXPECT_EQ(half.image.scalar_type(), at::kFloat);
   EXPECT_NEAR(psnr(half.image, ref), psnr(full.image, ref), 1.5);
   EXPECT_NEAR(psnr(tf32.image, ref), psnr(full.image, ref), 1.5);
