@@ -35,49 +35,54 @@ std::mutex& global_rng_mutex() {
   return m;
 }
 
+// Autocast's switch and type for the CPU or CUDA. LibTorch 2.4 replaced the per-device
+// functions with ones taking the device type.
+struct AutocastState {
+  bool enabled;
+  at::ScalarType dtype;
+};
+
+AutocastState autocast_state(bool cuda) {
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+  const c10::DeviceType type = cuda ? c10::kCUDA : c10::kCPU;
+  return {at::autocast::is_autocast_enabled(type), at::autocast::get_autocast_dtype(type)};
+#else
+  return cuda ? AutocastState{at::autocast::is_enabled(), at::autocast::get_autocast_gpu_dtype()}
+              : AutocastState{at::autocast::is_cpu_enabled(),
+                              at::autocast::get_autocast_cpu_dtype()};
+#endif
+}
+
+void set_autocast(bool cuda, const AutocastState& state) {
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+  const c10::DeviceType type = cuda ? c10::kCUDA : c10::kCPU;
+  at::autocast::set_autocast_dtype(type, state.dtype);
+  at::autocast::set_autocast_enabled(type, state.enabled);
+#else
+  if (cuda) {
+    at::autocast::set_autocast_gpu_dtype(state.dtype);
+    at::autocast::set_enabled(state.enabled);
+  } else {
+    at::autocast::set_autocast_cpu_dtype(state.dtype);
+    at::autocast::set_cpu_enabled(state.enabled);
+  }
+#endif
+}
+
 // The network's forward pass under bfloat16 autocast on `device` while it lives (when `on`),
-// restoring what was set before. LibTorch 2.4 replaced the per-device functions with ones
-// taking the device type.
+// restoring what was set before.
 class BFloat16Autocast {
  public:
   BFloat16Autocast(c10::Device device, bool on) : cuda_(device.is_cuda()), on_(on) {
     if (!on_) return;
-#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
-    const c10::DeviceType type = cuda_ ? c10::kCUDA : c10::kCPU;
-    was_enabled_ = at::autocast::is_autocast_enabled(type);
-    was_dtype_ = at::autocast::get_autocast_dtype(type);
-    at::autocast::set_autocast_dtype(type, at::kBFloat16);
-    at::autocast::set_autocast_enabled(type, true);
-#else
-    was_enabled_ = cuda_ ? at::autocast::is_enabled() : at::autocast::is_cpu_enabled();
-    was_dtype_ =
-        cuda_ ? at::autocast::get_autocast_gpu_dtype() : at::autocast::get_autocast_cpu_dtype();
-    if (cuda_) {
-      at::autocast::set_autocast_gpu_dtype(at::kBFloat16);
-      at::autocast::set_enabled(true);
-    } else {
-      at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
-      at::autocast::set_cpu_enabled(true);
-    }
-#endif
+    before_ = autocast_state(cuda_);
+    set_autocast(cuda_, {true, at::kBFloat16});
     at::autocast::increment_nesting();
   }
   ~BFloat16Autocast() {
     if (!on_) return;
     if (at::autocast::decrement_nesting() == 0) at::autocast::clear_cache();
-#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
-    const c10::DeviceType type = cuda_ ? c10::kCUDA : c10::kCPU;
-    at::autocast::set_autocast_dtype(type, was_dtype_);
-    at::autocast::set_autocast_enabled(type, was_enabled_);
-#else
-    if (cuda_) {
-      at::autocast::set_autocast_gpu_dtype(was_dtype_);
-      at::autocast::set_enabled(was_enabled_);
-    } else {
-      at::autocast::set_autocast_cpu_dtype(was_dtype_);
-      at::autocast::set_cpu_enabled(was_enabled_);
-    }
-#endif
+    set_autocast(cuda_, before_);
   }
   BFloat16Autocast(const BFloat16Autocast&) = delete;
   BFloat16Autocast& operator=(const BFloat16Autocast&) = delete;
@@ -85,8 +90,7 @@ class BFloat16Autocast {
  private:
   bool cuda_;
   bool on_;
-  bool was_enabled_ = false;
-  at::ScalarType was_dtype_ = at::kFloat;
+  AutocastState before_{false, at::kFloat};
 };
 
 // The process-wide CUDA settings a run asks for (Precision, cudnn_benchmark).

@@ -21,25 +21,33 @@ TEST(Cuda, AutoPicksTheGpu) {
   EXPECT_TRUE(resolve_device("cuda:0").is_cuda());
 }
 
-// A smooth 3×64×64 image and a copy with 30% salt-and-pepper noise.
-at::Tensor smooth_clean() {
-  return (0.5 + 0.4 * at::sin(at::arange(64 * 64, at::kFloat).view({1, 64, 64}) / 50.0))
-      .expand({3, 64, 64})
-      .contiguous();
-}
-at::Tensor noisy_of(const at::Tensor& clean) { return salt_and_pepper(clean, 0.3, 1); }
+// A smooth 3×64×64 image, a copy with 30% salt-and-pepper noise, and a short run of it
+// on the GPU.
+struct GpuCase {
+  at::Tensor clean = (0.5 + 0.4 * at::sin(at::arange(64 * 64, at::kFloat).view({1, 64, 64}) / 50.0))
+                         .expand({3, 64, 64})
+                         .contiguous();
+  at::Tensor noisy = salt_and_pepper(clean, 0.3, 1);
+  TrainOptions options = [] {
+    TrainOptions o;
+    o.network.width = 16;
+    o.iterations = 200;
+    return o;
+  }();
+  RunOptions run = [] {
+    RunOptions r;
+    r.device = resolve_device("cuda");
+    return r;
+  }();
+};
 
 TEST(Cuda, RestoresLikeTheCpu) {
   REQUIRE_CUDA();
-  const at::Tensor ref = smooth_clean();
-  const at::Tensor noisy = noisy_of(ref);
-  TrainOptions o;
-  o.network.width = 16;
-  o.iterations = 200;
-  RunOptions run;
-  run.device = resolve_device("cuda");
-  const Restoration gpu = restore(noisy, o, run);
-  const Restoration cpu = restore(noisy, o);
+  const GpuCase c;
+  const at::Tensor& ref = c.clean;
+  const at::Tensor& noisy = c.noisy;
+  const Restoration gpu = restore(noisy, c.options, c.run);
+  const Restoration cpu = restore(noisy, c.options);
   EXPECT_EQ(gpu.image.device().type(), c10::kCPU);
   EXPECT_EQ(gpu.image.sizes(), noisy.sizes());
   // Different kernels, different rounding: the same quality, not the same bits.
@@ -50,15 +58,13 @@ TEST(Cuda, RestoresLikeTheCpu) {
 // restores about as well as float32.
 TEST(Cuda, PrecisionSettingsApplyAndBFloat16RestoresAsWell) {
   REQUIRE_CUDA();
-  const at::Tensor ref = smooth_clean();
-  const at::Tensor noisy = noisy_of(ref);
-  TrainOptions o;
-  o.network.width = 16;
-  o.iterations = 200;
+  const GpuCase c;
+  const at::Tensor& ref = c.clean;
+  const at::Tensor& noisy = c.noisy;
+  const RunOptions& run = c.run;
+  TrainOptions o = c.options;
   o.precision = Precision::kTF32;
   o.cudnn_benchmark = true;
-  RunOptions run;
-  run.device = resolve_device("cuda");
   const Restoration tf32 = restore(noisy, o, run);
   EXPECT_TRUE(at::globalContext().allowTF32CuBLAS());
   EXPECT_TRUE(at::globalContext().allowTF32CuDNN());
