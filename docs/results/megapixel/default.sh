@@ -10,13 +10,7 @@ cd "$(dirname "$0")"
 build=$(cd "${1:-../../../build}" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-/usr/bin/python3 - "$work" <<'PY'
-import sys, cv2
-im = cv2.imread("/usr/share/doc/opencv-doc/examples/data/aloeL.jpg", cv2.IMREAD_COLOR)
-h, w = im.shape[:2]
-y, x = (h - 768) // 2, (w - 1024) // 2
-cv2.imwrite(f"{sys.argv[1]}/aloe.png", im[y:y + 768, x:x + 1024])
-PY
+/usr/bin/python3 aloe.py 1024x768 "$work/aloe.png"
 "$build"/tools/bench/dop-bench corrupt --kind sp --amount 0.1 --seed 0 "$work/aloe.png" \
   "$work/aloe-sp10.png" >/dev/null
 /usr/bin/time -f "%e s wall, %M KiB peak" "$build"/tools/dop-restore/dop-restore --no-progress \
