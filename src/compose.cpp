@@ -9,7 +9,10 @@
 //       The final fill weighs the neighbours also by their likeness in a first composite
 //       (an edge-aware, joint bilateral average), which holds no damage, and adds what the
 //       intact other channels of the same pixel say about its difference from its
-//       neighbours (scaled by a slope fitted on the intact samples).
+//       neighbours (scaled by a slope fitted on the intact samples). Its β is chosen on a
+//       lattice of intact samples held out as if damaged: of 0, ¼, ½, ¾, 1 (and at most
+//       1 − γ/γ₀), the one whose fill predicts them best. A network still learning has
+//       detail that is mostly its own noise, and the held-out samples say so.
 //   w   the posterior probability that a sample is damaged, from a two-class mixture
 //       fitted to the image by EM: an intact sample deviates from m (without the
 //       likeness weights) by a Laplace law whose scale is the local mean |y − m| of the
@@ -25,6 +28,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
+#include <limits>
 #include <vector>
 
 #include <ATen/ATen.h>
@@ -59,6 +64,9 @@ constexpr int kNeighbourPriorFrom = 4;
 constexpr double kNeighbourSigma = 1.0;
 constexpr int64_t kNeighbourBins = 10;
 constexpr double kNeighbourPriorCount = 10.0;
+// The held-out check of the final fill: one intact sample in kHoldOutEvery, and the β tried.
+constexpr int64_t kHoldOutEvery = 16;
+constexpr double kDetailShares[] = {0.0, 0.25, 0.5, 0.75, 1.0};
 // Dense noise: window σ of the local variances, and the quantile of them taken as σ_n².
 constexpr double kNoiseSigma = 2.0;
 constexpr double kNoiseQuantile = 0.1;
@@ -152,22 +160,28 @@ NeighbourAverages neighbour_averages(const at::Tensor& y, const at::Tensor& f,
   return {sum_y / total, sum_f / total};
 }
 
-// m = ȳ + β·(f − f̄): the neighbours' average plus f's detail, less what of it follows the
-// damage (β from the leak γ of f's detail into the damage, over the damaged samples).
-at::Tensor fill(const at::Tensor& y, const at::Tensor& f, const at::Tensor& weight,
-                const at::Tensor& guide = {}) {
-  const NeighbourAverages avg = neighbour_averages(y, f, weight, guide);
+// The share of f's detail that does not follow the damage: 1 − γ/γ₀, γ the leak of f's
+// detail into the damage, over the damaged samples, shrunk towards no leak by
+// kLeakPriorSamples samples' worth of damage (an image with (almost) nothing damaged keeps
+// f's detail).
+double unleaked_share(const NeighbourAverages& avg, const at::Tensor& y, const at::Tensor& f,
+                      const at::Tensor& weight) {
   const at::Tensor detail = f - avg.f;
   const at::Tensor damage = y - avg.y;
-  // Shrunk towards no leak by kLeakPriorSamples samples' worth of damage: an image with
-  // (almost) nothing damaged keeps f's detail.
   const at::Tensor damage_square = damage.square();
   const double leak =
       ((weight * detail * damage).sum() /
        ((weight * damage_square).sum() + kLeakPriorSamples * damage_square.mean()).clamp_min(1e-12))
           .item<double>();
-  const double beta = std::clamp(1.0 - std::clamp(leak, 0.0, 1.0) / kLeakLimit, 0.0, 1.0);
-  return avg.y + beta * detail;
+  return std::clamp(1.0 - std::clamp(leak, 0.0, 1.0) / kLeakLimit, 0.0, 1.0);
+}
+
+// m = ȳ + β·(f − f̄): the neighbours' average plus f's detail, less what of it follows the
+// damage (β = unleaked_share).
+at::Tensor fill(const at::Tensor& y, const at::Tensor& f, const at::Tensor& weight,
+                const at::Tensor& guide = {}) {
+  const NeighbourAverages avg = neighbour_averages(y, f, weight, guide);
+  return avg.y + unleaked_share(avg, y, f, weight) * (f - avg.f);
 }
 // Density, on [0, 1], of the values of the samples weighted by `weight`, read at each
 // sample's value: a histogram of kValueBins bins, half of it smoothed, plus a floor.
@@ -226,6 +240,61 @@ at::Tensor cross_channel(const at::Tensor& y, const at::Tensor& m, const at::Ten
   return m + slope * share * others_r;
 }
 
+// One sample in kHoldOutEvery on a fixed lattice that shifts with the channel (so that the
+// other channels of a held-out sample are mostly not held out, as with scattered damage).
+at::Tensor hold_out_lattice(const at::Tensor& like) {
+  const auto opts = at::TensorOptions().dtype(at::kLong).device(like.device());
+  const at::Tensor c = at::arange(like.size(0), opts).view({-1, 1, 1});
+  const at::Tensor i = at::arange(like.size(1), opts).view({1, -1, 1});
+  const at::Tensor j = at::arange(like.size(2), opts).view({1, 1, -1});
+  return ((c * 5 + i * 7 + j * 3).remainder(kHoldOutEvery) == 0).to(like.scalar_type());
+}
+
+// A first composite, the guide of the final fill's likeness weights: the samples deemed
+// damaged (weight w) filled by fill(), which holds no damage.
+at::Tensor first_composite(const at::Tensor& y, const at::Tensor& f, const at::Tensor& weight) {
+  return (1.0 - weight) * y + weight * fill(y, f, weight);
+}
+
+// The final fill: fill() guided by a first composite and corrected by the other channels,
+// its β chosen on intact samples held out as if damaged. A network still learning has
+// detail that is mostly its own noise; a trained one, real; how the other channels'
+// correction combines with it depends on the image. Of kDetailShares up to unleaked_share,
+// the β whose fill predicts the held-out samples best (refined between the grid's points),
+// computed as if they were damaged (without them, and with a guide that does not hold their
+// values); without any intact sample to hold out, unleaked_share.
+at::Tensor final_fill(const at::Tensor& y, const at::Tensor& f, const at::Tensor& weight) {
+  const NeighbourAverages avg = neighbour_averages(y, f, weight, first_composite(y, f, weight));
+  const double unleaked = unleaked_share(avg, y, f, weight);
+  const at::Tensor held = hold_out_lattice(y) * (weight < 0.5).to(y.scalar_type());
+  double beta = unleaked;
+  if (held.sum().item<double>() > 0.0) {
+    const at::Tensor without = at::maximum(weight, held);
+    const NeighbourAverages h = neighbour_averages(y, f, without, first_composite(y, f, without));
+    constexpr size_t kShares = std::size(kDetailShares);
+    double error[kShares];
+    size_t best = 0;
+    for (size_t k = 0; k < kShares; ++k) {
+      const at::Tensor m = cross_channel(y, h.y + kDetailShares[k] * (f - h.f), without);
+      error[k] = (held * (y - m).square()).sum().item<double>();
+      if (error[k] < error[best]) best = k;
+    }
+    // Between the grid's points: the vertex of the parabola through the best and its two
+    // neighbours, kept between those, so that β moves smoothly as the network trains.
+    double share = kDetailShares[best];
+    if (best > 0 && best + 1 < kShares) {
+      const double curvature = error[best - 1] - 2.0 * error[best] + error[best + 1];
+      if (curvature > 0.0) {
+        const double step = kDetailShares[best + 1] - kDetailShares[best];
+        share +=
+            std::clamp(0.5 * step * (error[best - 1] - error[best + 1]) / curvature, -step, step);
+      }
+    }
+    beta = std::min(share, unleaked);
+  }
+  return cross_channel(y, avg.y + beta * (f - avg.f), weight);
+}
+
 // The σ_n² of the dense noise: a low quantile of the local mean square of the residuals
 // y − m of the intact samples (flat parts of the image, where m is exact up to the noise).
 double dense_noise_variance(const at::Tensor& residual, const at::Tensor& intact) {
@@ -269,9 +338,7 @@ Composition compose(const at::Tensor& observed, const at::Tensor& network,
     weight = damaged / (damaged + (1.0 - prior) * intact_likelihood);
   }
   Composition out;
-  // The final fill: neighbours weighed by their likeness in a first composite.
-  const at::Tensor first = (1.0 - weight) * y + weight * fill(y, f, weight);
-  out.fill = cross_channel(y, fill(y, f, weight, first), weight);
+  out.fill = final_fill(y, f, weight);
   const at::Tensor intact = 1.0 - weight;
   const double noise_variance = dense_noise_variance(y - out.fill, intact);
   const at::Tensor d = y - f;

@@ -62,6 +62,24 @@ TEST(Compose, FindsRandomValuedImpulsesDeadPixelsAndScratchesWithoutBeingTold) {
   }
 }
 
+TEST(Compose, TakesTheNetworksDetailOnlyWhereItIsReal) {
+  // The same damage and detection, two networks: one still learning, whose detail is its
+  // own noise, and one off by a smooth error only, whose detail is the image's.
+  const at::Tensor observed = salt_and_pepper(kClean, 0.3, 1);
+  const Fit trained = fit_of(kClean, observed);
+  const at::Tensor learning = add_gaussian_noise(kClean, 0.08, 5);
+  const at::Tensor sparse = at::where(trained.damaged, observed - learning, at::zeros_like(kClean));
+  auto on_damaged = [&](const at::Tensor& image) {
+    return psnr(image.masked_select(trained.damaged), kClean.masked_select(trained.damaged));
+  };
+  const Composition from_learning = compose(observed, learning, sparse);
+  const Composition from_trained = compose(observed, trained.network, trained.sparse);
+  // The noise is left out of the fill: far above the noisy network where it fills.
+  EXPECT_GT(on_damaged(from_learning.image), on_damaged(learning) + 8.0);
+  // Real detail is taken: the fill from the trained network is better still.
+  EXPECT_GT(on_damaged(from_trained.image), on_damaged(from_learning.image) + 1.0);
+}
+
 TEST(Compose, BacksOffUnderDenseNoise) {
   // No sparse damage, Gaussian noise everywhere, a perfect network: keeping y would keep
   // the noise; the result must stay close to f.
