@@ -18,6 +18,7 @@ ConvergenceMonitor::ConvergenceMonitor(const ConvergenceStop& stop)
 
 bool ConvergenceMonitor::update(int64_t t, const at::Tensor& output, const at::Tensor& composed) {
   ConvergenceState& s = seen_;
+  composed_change_ = std::numeric_limits<double>::quiet_NaN();
   if (s.previous.defined()) {
     s.change = rms_difference(output, s.previous);
     s.quiet_windows = s.change < stop_.tolerance ? s.quiet_windows + 1 : 0;
@@ -25,7 +26,8 @@ bool ConvergenceMonitor::update(int64_t t, const at::Tensor& output, const at::T
   s.previous = output;
   if (composed.defined() && s.settling) {
     if (s.previous_composed.defined()) {
-      s.settling = rms_difference(composed, s.previous_composed) < stop_.settle_tolerance;
+      composed_change_ = rms_difference(composed, s.previous_composed);
+      s.settling = composed_change_ < stop_.settle_tolerance;
       ++s.settle_windows;
     }
     s.previous_composed = composed;

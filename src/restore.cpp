@@ -121,6 +121,7 @@ Restoration restore(const at::Tensor& observed, const TrainOptions& options,
       p.iteration = it;
       p.iterations = total;
       p.change = convergence.change();
+      if (convergence.at_window(it)) p.composed_change = convergence.composed_change();
       p.loss = loss.item<double>();
       if (!std::isfinite(p.loss)) {
         std::ostringstream msg;

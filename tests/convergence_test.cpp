@@ -66,6 +66,11 @@ TEST(ConvergenceMonitor, AComposedResultStillFromTheFirstWindowSettles) {
   for (int64_t t = 10; t < 40; t += 10) {
     EXPECT_TRUE(still.wants_composed(t));
     EXPECT_FALSE(still.update(t, output(t), c + 0.001 * static_cast<double>(t / 10)));
+    if (t == 10) {
+      EXPECT_TRUE(std::isnan(still.composed_change())) << "nothing to compare with yet";
+    } else {
+      EXPECT_NEAR(still.composed_change(), 0.001, 1e-6);
+    }
   }
   EXPECT_TRUE(still.update(40, output(40), c + 0.004));
   EXPECT_TRUE(still.settled());
@@ -74,8 +79,10 @@ TEST(ConvergenceMonitor, AComposedResultStillFromTheFirstWindowSettles) {
   ConvergenceMonitor loud(stop);  // one loud window, even the first, and it never settles
   EXPECT_FALSE(loud.update(10, output(10), c));
   EXPECT_FALSE(loud.update(20, output(20), c + 0.1));
+  EXPECT_NEAR(loud.composed_change(), 0.1, 1e-6);
   EXPECT_FALSE(loud.wants_composed(30));
   EXPECT_FALSE(loud.update(30, output(30)));
+  EXPECT_TRUE(std::isnan(loud.composed_change())) << "measured only while it may settle";
   EXPECT_FALSE(loud.update(40, output(40)));
   EXPECT_FALSE(loud.settled());
 

@@ -143,6 +143,10 @@ struct Progress {
   /// Root-mean-square change of the output over the last ConvergenceStop::window
   /// iterations (NaN before the first window ends).
   double change = std::numeric_limits<double>::quiet_NaN();
+  /// Root-mean-square change of the composed result over the window ending here, where the
+  /// early end of a composed run measured it (the windows up to ConvergenceStop::settle_by
+  /// while it is still possible); NaN elsewhere.
+  double composed_change = std::numeric_limits<double>::quiet_NaN();
 };
 
 /// Fits the model to one observed image, one step at a time.

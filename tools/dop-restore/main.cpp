@@ -242,6 +242,7 @@ nlohmann::json image_record(const Job& job, const Loaded& loaded, const dop::Res
     nlohmann::json h = {{"iteration", p.iteration}, {"loss", p.loss}, {"seconds", p.seconds}};
     if (!std::isnan(p.psnr)) h["psnr"] = p.psnr;
     if (!std::isnan(p.change)) h["change"] = p.change;
+    if (!std::isnan(p.composed_change)) h["change_composed"] = p.composed_change;
     history.push_back(h);
   }
   nlohmann::json record = {
