@@ -7,14 +7,14 @@
 # measured afterwards. Writes large.json (the tool's report).
 # usage: docs/results/megapixel/large.sh [BUILD_DIR]
 set -euo pipefail
+build=$(cd "${1:-$(dirname "$0")/../../../build}" && pwd)  # BUILD_DIR: from where it is run
 cd "$(dirname "$0")"
-build=$(cd "${1:-../../../build}" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 /usr/bin/python3 aloe.py 2048x1536 "$work/aloe.png"
 "$build"/tools/bench/dop-bench corrupt --kind sp --amount 0.1 --seed 0 "$work/aloe.png" \
   "$work/aloe-sp10.png" >/dev/null
-/usr/bin/time -f "%e s wall, %M KiB peak" "$build"/tools/dop-restore/dop-restore --no-progress \
+/usr/bin/time -f "%e s wall, %M KiB peak" "$build"/tools/dop-restore/dop-restore --no-progress --overwrite \
   --report large.json "$work/aloe-sp10.png" "$work/out.png"
 /usr/bin/python3 - "$work" large.json <<'PY'
 import json, sys, cv2, numpy as np

@@ -6,8 +6,8 @@
 # seconds per iteration, seconds per iteration per megapixel, peak memory in MiB).
 # usage: docs/results/megapixel/run.sh [BUILD_DIR]
 set -euo pipefail
+build=$(cd "${1:-$(dirname "$0")/../../../build}" && pwd)  # BUILD_DIR: from where it is run
 cd "$(dirname "$0")"
-build=$(cd "${1:-../../../build}" && pwd)
 restore=$build/tools/dop-restore/dop-restore
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

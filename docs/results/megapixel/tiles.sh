@@ -8,8 +8,8 @@
 # Writes whole.json, tiled-256.json and tiled-192.json (the tool's reports).
 # usage: docs/results/megapixel/tiles.sh [BUILD_DIR]
 set -euo pipefail
+build=$(cd "${1:-$(dirname "$0")/../../../build}" && pwd)  # BUILD_DIR: from where it is run
 cd "$(dirname "$0")"
-build=$(cd "${1:-../../../build}" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 clean=/usr/share/doc/opencv-doc/examples/data/chicky_512.png
@@ -19,7 +19,7 @@ for run in "whole --tile off" "tiled-256 --tile 256" "tiled-192 --tile 192"; do
   name=${run%% *}
   # shellcheck disable=SC2086
   /usr/bin/time -f "$name: %e s wall, %M KiB peak" "$build"/tools/dop-restore/dop-restore \
-    --no-progress ${run#* } --reference "$clean" --report "$name.json" \
+    --no-progress --overwrite ${run#* } --reference "$clean" --report "$name.json" \
     "$work/noisy.png" "$work/$name.png"
 done
 /usr/bin/python3 - "$clean" "$work" <<'PY'
