@@ -49,7 +49,7 @@ for tolerance in (0.002, 0.003, 0.004):
     for minimum in (300, 500):
         rules[f"composed: < {tolerance} for 3 windows after {minimum}"] = quiet_for(
             "change_composed", tolerance, 3, minimum)
-for tolerance in (0.0025, 0.004, 0.005, 0.007):
+for tolerance in (0.0015, 0.002, 0.0025, 0.003, 0.004, 0.005, 0.007):
     for by in (300, 400, 500):
         rules[f"settled: composed < {tolerance} in every window to {by}, else output"] = \
             settled_by(tolerance, by, output_rule)

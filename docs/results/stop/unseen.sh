@@ -2,7 +2,7 @@
 # The unseen check of the automatic stop: dop-restore's default (one thread) on photos kept
 # out of every tuning (scikit-image's sample photos) at other sizes, layouts and damage;
 # where it settles, also the whole run (--auto-stop off) to compare. Writes unseen/ (not
-# kept) and unseen.csv. About 30 minutes on the 2-core machine (JOBS runs at a time,
+# kept) and unseen.csv. About 40 minutes on the 2-core machine (JOBS runs at a time,
 # default 2).
 # Needs a build and python3-skimage, python3-opencv.
 set -euo pipefail
@@ -23,13 +23,16 @@ cases = {'astronaut-192': (d.astronaut(), 192, 192, False),
 for name, (im, w, h, gray) in cases.items():
     out = crop(im, w, h)
     cv2.imwrite(f'unseen/{name}.png', cv2.cvtColor(out, cv2.COLOR_RGB2BGR) if out.ndim == 3 else out)
+# The README's sample photo (scikit-image's chelsea, 180x120), damaged here with seed 0.
+cv2.imwrite('unseen/chelsea-180x120.png', cv2.imread(f'{sys.argv[1]}/data/chelsea-clean.png'))
 PY
 # image kind amount
 cases="astronaut-192 sp 0.1
 camera-160 sp 0.3
 coffee-192x128 sp 0
 rocket-200x120 dead 0.2
-ihc-128 rv 0.3"
+ihc-128 rv 0.3
+chelsea-180x120 sp 0.3"
 one() {
   local dir=unseen/$1-$2$3
   mkdir -p "$dir"
