@@ -350,8 +350,13 @@ class Experiment {
               "column('seed') == 0) ? column('psnr') : 1/0) with lines lw 2 lc rgb '{}' title '{}'",
               csv.filename().string(), cases_[ci].key(), m, kColour.at(m), m);
         } else {
-          script += fmt::format("{} with lines dt 2 lw 1.5 lc rgb '{}' title '{}'",
-                                final_psnr(ci, m, 0), kColour.at(m), m);
+          // An exact result (infinite PSNR) has no line to draw; gnuplot stops at `inf`.
+          const double value = final_psnr(ci, m, 0);
+          script += std::isfinite(value)
+                        ? fmt::format("{} with lines dt 2 lw 1.5 lc rgb '{}' title '{}'", value,
+                                      kColour.at(m), m)
+                        : fmt::format("NaN with lines dt 2 lw 1.5 lc rgb '{}' title '{} (exact)'",
+                                      kColour.at(m), m);
         }
       }
       script += "\n";
