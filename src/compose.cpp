@@ -16,11 +16,12 @@
 //   w   the posterior probability that a sample is damaged, from a two-class mixture
 //       fitted to the image by EM: an intact sample deviates from m (without the
 //       likeness weights) by a Laplace law whose scale is the local mean |y − m| of the
-//       intact neighbours; a damaged one takes a value from a distribution estimated as
-//       the histogram of the damaged samples' values (spikes where salt-and-pepper, dead
-//       pixels or stuck values put them, flat for random-valued impulses); the prior is
-//       the damaged fraction, in the later iterations the damaged fraction among samples
-//       whose neighbours are as damaged (so that lines and clusters of damage are found
+//       intact neighbours, with a ten times wider tail at values the damage seldom takes
+//       (up to 5%, as the damaged values' density falls below uniform); a damaged one takes a value
+//       from a distribution estimated as the histogram of the damaged samples' values (spikes where
+//       salt-and-pepper, dead pixels or stuck values put them, flat for random-valued impulses);
+//       the prior is the damaged fraction, in the later iterations the damaged fraction among
+//       samples whose neighbours are as damaged (so that lines and clusters of damage are found
 //       whole, while scattered damage keeps one rate). DOP's split of y − f starts it.
 //   ŷ   y, or f + k·(y − f) where dense noise of level σ_n is found: k = max(V − σ_n², 0)/V,
 //       V the local mean of (y − f)² over intact samples (a local Wiener filter).
@@ -52,6 +53,11 @@ constexpr double kLeakPriorSamples = 100.0;
 // Scale of the intact residuals: Gaussian window σ, and the least scale allowed.
 constexpr double kScaleSigma = 1.0;
 constexpr double kMinScale = 1e-3;
+// The intact law's tail: a Laplace law kIntactTailScale times wider, with a share of up to
+// kIntactTailShare where the damage puts few values (fine detail the network has not
+// learned deviates far from the fill; salt and pepper cannot take its values).
+constexpr double kIntactTailShare = 0.05;
+constexpr double kIntactTailScale = 10.0;
 // Distribution of the damaged values: bins, Gaussian smoothing (in bins, half the mass),
 // and the share of a uniform floor.
 constexpr int64_t kValueBins = 256;
@@ -331,10 +337,15 @@ Composition compose(const at::Tensor& observed, const at::Tensor& network,
     const at::Tensor deviation = (y - fill(y, f, weight)).abs();
     const at::Tensor intact = 1.0 - weight;
     const at::Tensor scale = local_mean(deviation, intact, kScaleSigma).clamp_min(kMinScale);
-    const at::Tensor intact_likelihood = at::exp(-deviation / scale) / (2.0 * scale);
+    const at::Tensor density = damaged_value_density(y, weight);
+    const at::Tensor tail = kIntactTailShare * (1.0 - density).clamp(0.0, 1.0);
+    const at::Tensor wide = kIntactTailScale * scale;
+    const at::Tensor intact_likelihood =
+        (1.0 - tail) * at::exp(-deviation / scale) / (2.0 * scale) +
+        tail * at::exp(-deviation / wide) / (2.0 * wide);
     const at::Tensor prior =
         i < kNeighbourPriorFrom ? global_prior(weight) : neighbour_prior(weight);
-    const at::Tensor damaged = prior * damaged_value_density(y, weight);
+    const at::Tensor damaged = prior * density;
     weight = damaged / (damaged + (1.0 - prior) * intact_likelihood);
   }
   Composition out;
