@@ -17,12 +17,13 @@
 //       fitted to the image by EM: an intact sample deviates from m (without the
 //       likeness weights) by a Laplace law whose scale is the local mean |y − m| of the
 //       intact neighbours, with a ten times wider tail at values the damage seldom takes
-//       (up to 5%, as the damaged values' density falls below uniform); a damaged one takes a value
-//       from a distribution estimated as the histogram of the damaged samples' values (spikes where
-//       salt-and-pepper, dead pixels or stuck values put them, flat for random-valued impulses);
-//       the prior is the damaged fraction, in the later iterations the damaged fraction among
-//       samples whose neighbours are as damaged (so that lines and clusters of damage are found
-//       whole, while scattered damage keeps one rate). DOP's split of y − f starts it.
+//       (up to 5%, as the damaged values' density falls below uniform); a damaged one
+//       takes a value from a distribution estimated as the histogram of the damaged
+//       samples' values (spikes where salt-and-pepper, dead pixels or stuck values put
+//       them, flat for random-valued impulses); the prior is the damaged fraction, in the
+//       later iterations the damaged fraction among samples whose neighbours are as damaged
+//       (so that lines and clusters of damage are found whole, while scattered damage keeps
+//       one rate). DOP's split of y − f starts it.
 //   ŷ   y, or f + k·(y − f) where dense noise of level σ_n is found: k = max(V − σ_n², 0)/V,
 //       V the local mean of (y − f)² over intact samples (a local Wiener filter).
 #include "dop/compose.hpp"

@@ -13,8 +13,8 @@ enum class ComposeMode {
   kOff,
   /// x̂ = (1 − w)·ŷ + w·m: each sample keeps its observed value (ŷ: y, or y pulled
   /// towards f where dense noise was found) with weight 1 − w, w being the probability
-  /// that it is damaged, and is filled with m, f corrected by the residuals of the intact
-  /// samples around it, with weight w. The weights are fitted to the image itself; no
+  /// that it is damaged, and is filled with m, the intact neighbours' average plus what
+  /// of f's detail is real, with weight w. The weights are fitted to the image itself; no
   /// noise type or level is given.
   kAuto,
 };
@@ -30,7 +30,8 @@ struct Composition {
   at::Tensor image;
   /// w: the probability that each sample is damaged, C×H×W in [0, 1].
   at::Tensor weight;
-  /// m: the fill, f plus the intact neighbours' residuals y − f, C×H×W.
+  /// m: the fill, the intact neighbours' average plus the share of f's detail found real,
+  /// corrected by the other channels of the pixel, C×H×W.
   at::Tensor fill;
   /// Mean of w: the fraction of the samples found damaged.
   double damaged_fraction = 0.0;
