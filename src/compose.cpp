@@ -19,11 +19,12 @@
 //       intact neighbours, with a ten times wider tail at values the damage seldom takes
 //       (up to 5%, as the damaged values' density falls below uniform); a damaged one
 //       takes a value from a distribution estimated as the histogram of the damaged
-//       samples' values (spikes where salt-and-pepper, dead pixels or stuck values put
-//       them, flat for random-valued impulses); the prior is the damaged fraction, in the
-//       later iterations the damaged fraction among samples whose neighbours are as damaged
-//       (so that lines and clusters of damage are found whole, while scattered damage keeps
-//       one rate). DOP's split of y − f starts it.
+//       samples' values (spikes where salt-and-pepper, dead pixels, stuck values or
+//       scratches put them, kept sharp; the rest smoothed, flat for random-valued
+//       impulses); the prior is the damaged fraction, in the later iterations the damaged
+//       fraction among samples whose neighbours are as damaged (so that lines and clusters
+//       of damage are found whole, while scattered damage keeps one rate). DOP's split of
+//       y − f starts it.
 //   ŷ   y, or f + k·(y − f) where dense noise of level σ_n is found: k = max(V − σ_n², 0)/V,
 //       V the local mean of (y − f)² over intact samples (a local Wiener filter).
 #include "dop/compose.hpp"
@@ -60,10 +61,16 @@ constexpr double kMinScale = 1e-3;
 constexpr double kIntactTailShare = 0.05;
 constexpr double kIntactTailScale = 10.0;
 // Distribution of the damaged values: bins, Gaussian smoothing (in bins, half the mass),
-// and the share of a uniform floor.
+// and the share of a uniform floor. A spike (a value the damage takes exactly: salt,
+// pepper, a dead pixel's 0, a scratch's grey) is a bin holding at least kSpikeShare of the
+// damaged mass and kSpikeRatio times the mean of the kSpikeReach bins either side; it is
+// not smoothed.
 constexpr int64_t kValueBins = 256;
 constexpr double kValueBlurBins = 2.0;
 constexpr double kValueFloor = 0.01;
+constexpr double kSpikeShare = 0.02;
+constexpr double kSpikeRatio = 5.0;
+constexpr int64_t kSpikeReach = 3;
 // EM: iterations, the first one whose prior depends on the neighbours, the neighbourhood
 // (Gaussian σ), its bins, and the weight (in samples) of the global rate in each bin.
 constexpr int kEmIterations = 8;
@@ -190,16 +197,38 @@ at::Tensor fill(const at::Tensor& y, const at::Tensor& f, const at::Tensor& weig
   const NeighbourAverages avg = neighbour_averages(y, f, weight, guide);
   return avg.y + unleaked_share(avg, y, f, weight) * (f - avg.f);
 }
+// The spikes of a histogram: bins holding at least kSpikeShare of its mass and at least
+// kSpikeRatio times the mean of the (up to) kSpikeReach bins on either side.
+at::Tensor spike_bins(const at::Tensor& hist) {
+  const int64_t n = hist.size(0);
+  const at::Tensor padded = at::constant_pad_nd(hist, {kSpikeReach, kSpikeReach}, 0.0);
+  const at::Tensor present =
+      at::constant_pad_nd(at::ones_like(hist), {kSpikeReach, kSpikeReach}, 0.0);
+  at::Tensor around = at::zeros_like(hist);
+  at::Tensor count = at::zeros_like(hist);
+  for (int64_t d = -kSpikeReach; d <= kSpikeReach; ++d) {
+    if (d == 0) continue;
+    around.add_(padded.narrow(0, kSpikeReach + d, n));
+    count.add_(present.narrow(0, kSpikeReach + d, n));
+  }
+  return (hist > 0.0) & (hist >= kSpikeShare * hist.sum()) & (hist >= kSpikeRatio * around / count);
+}
+
 // Density, on [0, 1], of the values of the samples weighted by `weight`, read at each
-// sample's value: a histogram of kValueBins bins, half of it smoothed, plus a floor.
+// sample's value: a histogram of kValueBins bins, half of it smoothed but for its spikes,
+// plus a floor. A value the damage takes exactly lends no likelihood to the values next to
+// it (a dark field's intact samples one level above pepper).
 at::Tensor damaged_value_density(const at::Tensor& y, const at::Tensor& weight) {
   const at::Tensor index = (y.clamp(0.0, 1.0) * (kValueBins - 1)).round().to(at::kLong).flatten();
   at::Tensor hist = at::zeros({kValueBins}, y.options());
   hist.index_add_(0, index, weight.flatten());
   hist = hist * (static_cast<double>(kValueBins) / std::max(hist.sum().item<double>(), kTiny));
+  const at::Tensor spikes = at::where(spike_bins(hist), hist, at::zeros_like(hist));
+  const at::Tensor rest = hist - spikes;
   const at::Tensor blurred =
-      smooth(hist.view({1, 1, kValueBins}), kValueBlurBins).view({kValueBins});
-  const at::Tensor density = (0.5 * hist + 0.5 * blurred) * (1.0 - kValueFloor) + kValueFloor;
+      smooth(rest.view({1, 1, kValueBins}), kValueBlurBins).view({kValueBins});
+  const at::Tensor density =
+      (spikes + 0.5 * rest + 0.5 * blurred) * (1.0 - kValueFloor) + kValueFloor;
   return density.index_select(0, index).view_as(y);
 }
 

@@ -80,6 +80,24 @@ TEST(Compose, TakesTheNetworksDetailOnlyWhereItIsReal) {
   EXPECT_GT(on_damaged(from_trained.image), on_damaged(from_learning.image) + 1.0);
 }
 
+TEST(Compose, SaltAndPepperDoesNotSpreadToNearbyIntactValues) {
+  // A dark field (a night sky, a deep-space photo): most intact samples lie within a few
+  // levels of 0, where pepper puts its damage. Being near a value the damage takes is no
+  // evidence of damage: only the value itself is.
+  const at::Tensor dark =
+      (add_gaussian_noise(kClean * 0.01 + 0.01, 0.006, 7).clamp(0.0, 1.0) * 255.0).round() / 255.0;
+  const at::Tensor observed = salt_and_pepper(dark, 0.5, 4);
+  const at::Tensor damaged = observed != dark;
+  // A network that has the field's smooth light but not its fine grain.
+  const at::Tensor network = kClean * 0.01 + 0.01;
+  const Composition c =
+      compose(observed, network, at::where(damaged, observed - network, at::zeros_like(dark)));
+  // Intact samples at exactly 0 look like pepper; those a level or more above must not.
+  const at::Tensor above = ~damaged & (dark > 0);
+  EXPECT_LT((c.weight > 0.5).masked_select(above).to(at::kFloat).mean().item<float>(), 0.01);
+  EXPECT_NEAR(c.damaged_fraction, 0.5, 0.02);
+}
+
 TEST(Compose, BacksOffUnderDenseNoise) {
   // No sparse damage, Gaussian noise everywhere, a perfect network: keeping y would keep
   // the noise; the result must stay close to f.

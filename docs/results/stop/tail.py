@@ -31,12 +31,13 @@ def value_density(y, p, floor=0.01, hard=False):
     return ((0.5 * h + 0.5 * hb) * (1 - floor) + floor)[idx].view_as(y)
 
 
-def detect(y, f, s, floor=0.01, hard=False, tail=0.0, wide=10.0, where_rare=False):
+def detect(y, f, s, floor=0.01, hard=False, tail=0.0, wide=10.0, where_rare=False, density=None):
+    """EM detection; `density(y, p)` replaces the damaged values' law when given."""
     p = (s.abs() / ((y - f).abs() + 1e-6)).clamp(0, 1)
     for it in range(8):
         dev = (y - leak_fill(y, f, p)).abs()
         b = loo_mean(dev, 1 - p, 1.0).clamp_min(1e-3)
-        u = value_density(y, p, floor, hard)
+        u = density(y, p) if density else value_density(y, p, floor, hard)
         t = tail * (1 - u).clamp(0, 1) if where_rare else torch.full_like(u, tail)
         intact = (1 - t) * torch.exp(-dev / b) / (2 * b) + t * torch.exp(-dev / (wide * b)) / (2 * wide * b)
         rho = float(p.mean().clamp(1e-4, 0.999))
