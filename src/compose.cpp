@@ -68,7 +68,7 @@ constexpr double kIntactTailScale = 10.0;
 constexpr int64_t kValueBins = 256;
 constexpr double kValueBlurBins = 2.0;
 constexpr double kValueFloor = 0.01;
-constexpr double kSpikeShare = 0.02;
+constexpr double kSpikeShare = 0.005;
 constexpr double kSpikeRatio = 5.0;
 constexpr int64_t kSpikeReach = 3;
 // EM: iterations, the first one whose prior depends on the neighbours, the neighbourhood

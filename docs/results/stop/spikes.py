@@ -5,11 +5,12 @@ The detection's damaged-value law is a histogram of the values of the samples de
 damaged, half of it smoothed (Gaussian, 2 bins). Salt, pepper, a dead pixel's 0 and a
 scratch's grey are single values: smoothing them lends likelihood of damage to intact
 samples a few levels away (a dark field next to pepper, a bright one next to salt). A spike
-is a bin holding at least 2% of the damaged mass and 5 times the mean of the 3 bins on either
-side. Variants, each with the intact law's tail as the tool has it:
+is a bin holding at least 0.5% of the damaged mass and 5 times the mean of the 3 bins on
+either side. Variants, each with the intact law's tail as the tool has it:
 
   smoothed      the law before: the whole histogram half smoothed
   sharp         spikes kept as they are, the rest half smoothed (the tool's)
+  sharp-2%      the same with spikes from 2% of the mass (a short scratch's grey is not one)
   only-spikes   where spikes hold 90% of the mass, nothing but the spikes (and a 0.01%
                 floor): the switching median's rule, "damaged only at those values"
   spikes+flat   spikes kept, the rest spread evenly over all values
@@ -37,7 +38,7 @@ torch.set_num_threads(1)
 FLOOR = 0.01
 
 
-def spike_bins(h, share=0.02, ratio=5.0, reach=3):
+def spike_bins(h, share=0.005, ratio=5.0, reach=3):
     k = 2 * reach + 1
     around = F.pad(h.view(1, 1, -1), (reach, reach)).view(-1).unfold(0, k, 1).sum(1) - h
     count = F.pad(torch.ones(1, 1, h.numel()), (reach, reach)).view(-1).unfold(0, k, 1).sum(1) - 1
@@ -53,13 +54,13 @@ def law(mode):
         idx = (y.clamp(0, 1) * 255).round().long().flatten()
         h = torch.zeros(256).index_add_(0, idx, p.flatten())
         h = h / max(float(h.sum()), 1e-6) * 256
-        spike = spike_bins(h)
+        spike = spike_bins(h, share=0.02) if mode == 'sharp-2%' else spike_bins(h)
         spikes = torch.where(spike, h, torch.zeros_like(h))
         rest = h - spikes
         floor = FLOOR
         if mode == 'smoothed':
             u = smoothed(h)
-        elif mode == 'sharp':
+        elif mode in ('sharp', 'sharp-2%'):
             u = spikes + smoothed(rest)
         elif mode == 'only-spikes':
             u = smoothed(h)
@@ -78,7 +79,7 @@ def law(mode):
     return density
 
 
-VARIANTS = ['smoothed', 'sharp', 'only-spikes', 'spikes+flat', 'less-intact']
+VARIANTS = ['smoothed', 'sharp', 'sharp-2%', 'only-spikes', 'spikes+flat', 'less-intact']
 
 
 def main(folder, iterations):
