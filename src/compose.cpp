@@ -216,7 +216,7 @@ at::Tensor spike_bins(const at::Tensor& hist) {
 
 // Density, on [0, 1], of the values of the samples weighted by `weight`, read at each
 // sample's value: a histogram of kValueBins bins, half of it smoothed but for its spikes,
-// plus a floor. A value the damage takes exactly lends no likelihood to the values next to
+// plus a floor. A value the damage takes exactly adds no likelihood to the values next to
 // it (a dark field's intact samples one level above pepper).
 at::Tensor damaged_value_density(const at::Tensor& y, const at::Tensor& weight) {
   const at::Tensor index = (y.clamp(0.0, 1.0) * (kValueBins - 1)).round().to(at::kLong).flatten();

@@ -3,7 +3,7 @@
 
 The detection's damaged-value law is a histogram of the values of the samples deemed
 damaged, half of it smoothed (Gaussian, 2 bins). Salt, pepper, a dead pixel's 0 and a
-scratch's grey are single values: smoothing them lends likelihood of damage to intact
+scratch's grey are single values: smoothing them gives likelihood of damage to intact
 samples a few levels away (a dark field next to pepper, a bright one next to salt). A spike
 is a bin holding at least 0.5% of the damaged mass and 5 times the mean of the 3 bins on
 either side. Variants, each with the intact law's tail as the tool has it:
