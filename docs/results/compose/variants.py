@@ -86,12 +86,12 @@ def leak_fill(y, f, p, guide=None):
     return my + beta * detail
 
 
-def value_density(y, p):
+def value_density(y, p, floor=0.01):
     idx = (y.clamp(0, 1) * 255).round().long().flatten()
     h = torch.zeros(256).index_add_(0, idx, p.flatten())
     h = h / max(float(h.sum()), 1e-6) * 256
     hb = gauss(h.view(1, 1, 256), 2.0).view(256)
-    return ((0.5 * h + 0.5 * hb) * 0.99 + 0.01)[idx].view_as(y)
+    return ((0.5 * h + 0.5 * hb) * (1 - floor) + floor)[idx].view_as(y)
 
 
 def neighbour_prior(p, rho):

@@ -16,19 +16,11 @@ import sys
 import torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'compose'))
-from variants import (cross_channel, gauss, imread, leak_fill, loo_mean, neighbour_prior,  # noqa: E402
-                      neighbours, psnr, wiener)
+from variants import (cross_channel, imread, leak_fill, loo_mean, neighbour_prior,  # noqa: E402
+                      neighbours, psnr, value_density, wiener)
 
 torch.set_num_threads(1)
 SHARES = [0.0, 0.25, 0.5, 0.75, 1.0]
-
-
-def value_density(y, p, floor=0.01, hard=False):
-    idx = (y.clamp(0, 1) * 255).round().long().flatten()
-    h = torch.zeros(256).index_add_(0, idx, ((p > 0.5).float() if hard else p).flatten())
-    h = h / max(float(h.sum()), 1e-6) * 256
-    hb = gauss(h.view(1, 1, 256), 2.0).view(256)
-    return ((0.5 * h + 0.5 * hb) * (1 - floor) + floor)[idx].view_as(y)
 
 
 def detect(y, f, s, floor=0.01, hard=False, tail=0.0, wide=10.0, where_rare=False, density=None):
@@ -37,7 +29,7 @@ def detect(y, f, s, floor=0.01, hard=False, tail=0.0, wide=10.0, where_rare=Fals
     for it in range(8):
         dev = (y - leak_fill(y, f, p)).abs()
         b = loo_mean(dev, 1 - p, 1.0).clamp_min(1e-3)
-        u = density(y, p) if density else value_density(y, p, floor, hard)
+        u = density(y, p) if density else value_density(y, (p > 0.5).float() if hard else p, floor)
         t = tail * (1 - u).clamp(0, 1) if where_rare else torch.full_like(u, tail)
         intact = (1 - t) * torch.exp(-dev / b) / (2 * b) + t * torch.exp(-dev / (wide * b)) / (2 * wide * b)
         rho = float(p.mean().clamp(1e-4, 0.999))
