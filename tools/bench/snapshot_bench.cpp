@@ -69,6 +69,8 @@ CLI::App* add_compose_command(CLI::App& app, ComposeBenchOptions& o) {
   c->add_option("CLEAN", o.clean, "Clean image")->required();
   c->add_option("NOISY", o.noisy, "The corrupted image the snapshots were fitted to")->required();
   c->add_option("SNAPSHOTS", o.snapshots, "<iteration>.pt files")->required();
+  c->add_option("--save", o.save,
+                "Folder for each snapshot's composed result, weight and fill (float TIFF)");
   return c;
 }
 
@@ -101,6 +103,21 @@ int run_compose(const ComposeBenchOptions& o) {
     std::printf("%s,%.4f,%.4f,%.4f,%.5f,%.4f,%.6f,%.6f\n", file.c_str(), psnr(f, clean),
                 psnr(c.image, clean), c.damaged_fraction, c.noise_level, best_classical,
                 change(f, previous_f), change(c.image, previous_composed));
+    if (!o.save.empty()) {
+      std::filesystem::create_directories(o.save);
+      const std::string stem = std::filesystem::path(file).stem().string();
+      SaveOptions as_float;
+      as_float.bit_depth = 32;
+      as_float.overwrite = true;
+      const std::pair<const char*, at::Tensor> maps[] = {
+          {"x", c.image}, {"w", c.weight}, {"fill", c.fill}};
+      for (const auto& [suffix, t] : maps) {
+        Image out;
+        out.pixels = t.clamp(0, 1).contiguous();
+        save_image(std::filesystem::path(o.save) / fmt::format("{}-{}.tiff", stem, suffix), out,
+                   as_float);
+      }
+    }
     previous_f = f;
     previous_composed = c.image;
   }

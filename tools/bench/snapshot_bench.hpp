@@ -31,6 +31,9 @@ struct ComposeBenchOptions {
   std::string clean;
   std::string noisy;
   std::vector<std::string> snapshots;
+  /// Folder for each snapshot's composed result, weight w and fill (<iteration>-x.tiff,
+  /// -w.tiff, -fill.tiff: 32-bit float); empty: none written.
+  std::string save;
 };
 
 CLI::App* add_compose_command(CLI::App& app, ComposeBenchOptions& options);
