@@ -15,9 +15,12 @@
 //       detail that is mostly its own noise, and the held-out samples say so.
 //   w   the posterior probability that a sample is damaged, from a two-class mixture
 //       fitted to the image by EM: an intact sample deviates from m (without the
-//       likeness weights) by a Laplace law whose scale is the local mean |y − m| of the
-//       intact neighbours, with a ten times wider tail at values the damage seldom takes
-//       (up to 5%, as the damaged values' density falls below uniform); a damaged one
+//       likeness weights; at a value the damage takes exactly, without the neighbours of
+//       that very value where they form a thin run, so that a stretch of a scratch the
+//       network has learned does not vouch for itself) by a Laplace law whose scale is
+//       the local mean |y − m| of the intact neighbours, with a ten times wider tail at
+//       values the damage seldom takes (up to 5%, as the damaged values' density falls
+//       below uniform); a damaged one
 //       takes a value from a distribution estimated as the histogram of the damaged
 //       samples' values (spikes where salt-and-pepper, dead pixels, stuck values or
 //       scratches put them, kept sharp; the rest smoothed, flat for random-valued
@@ -71,6 +74,11 @@ constexpr double kValueFloor = 0.01;
 constexpr double kSpikeShare = 0.005;
 constexpr double kSpikeRatio = 5.0;
 constexpr int64_t kSpikeReach = 3;
+// A sample at a spike's value is compared with its neighbours of other values where those
+// of its own value hold less than this share of the neighbour weights: a run one or two
+// pixels wide (a 1-pixel line holds 29% of a 5×5 window's weights, a 2-pixel one up to
+// 58%), not an area (a straight edge of a saturated area 64%, its inside 100%).
+constexpr double kThinRunShare = 0.5;
 // EM: iterations, the first one whose prior depends on the neighbours, the neighbourhood
 // (Gaussian σ), its bins, and the weight (in samples) of the global rate in each bin.
 constexpr int kEmIterations = 8;
@@ -93,6 +101,11 @@ at::Tensor pad_edge(const at::Tensor& t, int64_t r) {
   const at::Tensor rows = at::arange(-r, h + r, opts).clamp(0, h - 1);
   const at::Tensor cols = at::arange(-r, w + r, opts).clamp(0, w - 1);
   return t.index_select(-2, rows).index_select(-1, cols);
+}
+
+// The bin of kValueBins a sample's value falls in (8-bit images: its level).
+at::Tensor value_bin(const at::Tensor& y) {
+  return (y.clamp(0.0, 1.0) * (kValueBins - 1)).round().to(at::kLong);
 }
 
 // The neighbour at offset (dy, dx) of every position of the original H×W, from the
@@ -136,14 +149,17 @@ at::Tensor local_mean(const at::Tensor& value, const at::Tensor& weight, double 
 
 // The leave-one-out averages of y and of f over the intact neighbours (5×5), each
 // neighbour j of i weighted by (1 − w_j)·exp(−|i − j|²/2σ_s²), times the likeness
-// exp(−(ḡ_j − ḡ_i)²/2σ_r²) of the guide's channel mean ḡ when a guide is given. Where no
-// intact neighbour is near, both averages lean to f.
+// exp(−(ḡ_j − ḡ_i)²/2σ_r²) of the guide's channel mean ḡ when a guide is given. Where i's
+// value is one the damage takes exactly (`spike`: 1 there, from spike_samples), a neighbour
+// with the very same value does not count: an undetected stretch of a scratch would
+// otherwise vouch for itself. Where no neighbour counts, both averages lean to f.
 struct NeighbourAverages {
   at::Tensor y, f;
 };
 
 NeighbourAverages neighbour_averages(const at::Tensor& y, const at::Tensor& f,
-                                     const at::Tensor& weight, const at::Tensor& guide = {}) {
+                                     const at::Tensor& weight, const at::Tensor& guide = {},
+                                     const at::Tensor& spike = {}) {
   const int64_t r = kFillRadius, h = y.size(1), w = y.size(2);
   const at::Tensor intact_padded = pad_edge(1.0 - weight, r);
   const at::Tensor y_padded = pad_edge(y, r);
@@ -153,9 +169,20 @@ NeighbourAverages neighbour_averages(const at::Tensor& y, const at::Tensor& f,
     mean_guide = guide.mean(0, /*keepdim=*/true);
     guide_padded = pad_edge(mean_guide, r);
   }
+  at::Tensor level, level_padded;
+  if (spike.defined()) {
+    level = value_bin(y);
+    level_padded = pad_edge(level, r);
+  }
   at::Tensor sum_y = kFillFallback * f;
   at::Tensor sum_f = kFillFallback * f;
   at::Tensor total = at::full_like(y, kFillFallback);
+  at::Tensor same_y, same_f, same_total;  // the part of each sum from neighbours of i's value
+  if (spike.defined()) {
+    same_y = at::zeros_like(y);
+    same_f = at::zeros_like(y);
+    same_total = at::zeros_like(y);
+  }
   for (int64_t dy = -r; dy <= r; ++dy) {
     for (int64_t dx = -r; dx <= r; ++dx) {
       if (dy == 0 && dx == 0) continue;
@@ -166,10 +193,27 @@ NeighbourAverages neighbour_averages(const at::Tensor& y, const at::Tensor& f,
         k = k * at::exp((at_offset(guide_padded, r, dy, dx, h, w) - mean_guide).square() *
                         (-1.0 / (2.0 * kFillRangeSigma * kFillRangeSigma)));
       }
-      sum_y.addcmul_(k, at_offset(y_padded, r, dy, dx, h, w));
-      sum_f.addcmul_(k, at_offset(f_padded, r, dy, dx, h, w));
+      const at::Tensor y_j = at_offset(y_padded, r, dy, dx, h, w);
+      const at::Tensor f_j = at_offset(f_padded, r, dy, dx, h, w);
+      sum_y.addcmul_(k, y_j);
+      sum_f.addcmul_(k, f_j);
       total.add_(k);
+      if (spike.defined()) {
+        const at::Tensor k_same = k * at_offset(level_padded, r, dy, dx, h, w).eq(level);
+        same_y.addcmul_(k_same, y_j);
+        same_f.addcmul_(k_same, f_j);
+        same_total.add_(k_same);
+      }
     }
+  }
+  if (spike.defined()) {
+    // Only a thin run of one value is left out (a scratch is one or two pixels wide): where
+    // the neighbours of i's value hold most of the weight, i lies in an area of that value
+    // (a saturated sky), which is the image's own.
+    const at::Tensor leave = spike * (same_total < kThinRunShare * (total - kFillFallback));
+    sum_y = sum_y - leave * same_y;
+    sum_f = sum_f - leave * same_f;
+    total = total - leave * same_total;
   }
   return {sum_y / total, sum_f / total};
 }
@@ -193,8 +237,8 @@ double unleaked_share(const NeighbourAverages& avg, const at::Tensor& y, const a
 // m = ȳ + β·(f − f̄): the neighbours' average plus f's detail, less what of it follows the
 // damage (β = unleaked_share).
 at::Tensor fill(const at::Tensor& y, const at::Tensor& f, const at::Tensor& weight,
-                const at::Tensor& guide = {}) {
-  const NeighbourAverages avg = neighbour_averages(y, f, weight, guide);
+                const at::Tensor& guide = {}, const at::Tensor& spike = {}) {
+  const NeighbourAverages avg = neighbour_averages(y, f, weight, guide, spike);
   return avg.y + unleaked_share(avg, y, f, weight) * (f - avg.f);
 }
 // The spikes of a histogram: bins holding at least kSpikeShare of its mass and at least
@@ -214,22 +258,33 @@ at::Tensor spike_bins(const at::Tensor& hist) {
   return (hist > 0.0) & (hist >= kSpikeShare * hist.sum()) & (hist >= kSpikeRatio * around / count);
 }
 
+// Histogram of the values of the samples weighted by `weight`, normalised to a density
+// on [0, 1] (kValueBins bins).
+at::Tensor damaged_value_histogram(const at::Tensor& y, const at::Tensor& weight) {
+  at::Tensor hist = at::zeros({kValueBins}, y.options());
+  hist.index_add_(0, value_bin(y).flatten(), weight.flatten());
+  return hist * (static_cast<double>(kValueBins) / std::max(hist.sum().item<double>(), kTiny));
+}
+
+// 1 where a sample's value is a spike of the damaged values' histogram, else 0.
+at::Tensor spike_samples(const at::Tensor& y, const at::Tensor& weight) {
+  const at::Tensor spikes = spike_bins(damaged_value_histogram(y, weight)).to(y.scalar_type());
+  return spikes.index_select(0, value_bin(y).flatten()).view_as(y);
+}
+
 // Density, on [0, 1], of the values of the samples weighted by `weight`, read at each
 // sample's value: a histogram of kValueBins bins, half of it smoothed but for its spikes,
 // plus a floor. A value the damage takes exactly adds no likelihood to the values next to
 // it (a dark field's intact samples one level above pepper).
 at::Tensor damaged_value_density(const at::Tensor& y, const at::Tensor& weight) {
-  const at::Tensor index = (y.clamp(0.0, 1.0) * (kValueBins - 1)).round().to(at::kLong).flatten();
-  at::Tensor hist = at::zeros({kValueBins}, y.options());
-  hist.index_add_(0, index, weight.flatten());
-  hist = hist * (static_cast<double>(kValueBins) / std::max(hist.sum().item<double>(), kTiny));
+  const at::Tensor hist = damaged_value_histogram(y, weight);
   const at::Tensor spikes = at::where(spike_bins(hist), hist, at::zeros_like(hist));
   const at::Tensor rest = hist - spikes;
   const at::Tensor blurred =
       smooth(rest.view({1, 1, kValueBins}), kValueBlurBins).view({kValueBins});
   const at::Tensor density =
       (spikes + 0.5 * rest + 0.5 * blurred) * (1.0 - kValueFloor) + kValueFloor;
-  return density.index_select(0, index).view_as(y);
+  return density.index_select(0, value_bin(y).flatten()).view_as(y);
 }
 
 // The prior of damage: the damaged fraction, the same for every sample.
@@ -364,7 +419,9 @@ Composition compose(const at::Tensor& observed, const at::Tensor& network,
   at::Tensor weight =
       (sparse.to(y.device(), at::kFloat).abs() / ((y - f).abs() + kTiny)).clamp(0.0, 1.0);
   for (int i = 0; i < kEmIterations; ++i) {
-    const at::Tensor deviation = (y - fill(y, f, weight)).abs();
+    // A sample at a value the damage takes exactly is compared with its neighbours of other
+    // values where those of its own value form a thin run (a scratch the network learned).
+    const at::Tensor deviation = (y - fill(y, f, weight, {}, spike_samples(y, weight))).abs();
     const at::Tensor intact = 1.0 - weight;
     const at::Tensor scale = local_mean(deviation, intact, kScaleSigma).clamp_min(kMinScale);
     const at::Tensor density = damaged_value_density(y, weight);

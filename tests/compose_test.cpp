@@ -38,6 +38,12 @@ at::Tensor photo_like() {
 
 const at::Tensor kClean = photo_like();
 
+// One position in `every` of a 64×64 image, on diagonal lines.
+at::Tensor every_nth(int64_t every) {
+  const at::Tensor index = at::arange(64, at::kLong);
+  return (index.view({1, 1, 64}) * 3 + index.view({1, 64, 1})).remainder(every) == 0;
+}
+
 TEST(Compose, KeepsIntactSamplesAndFillsDamagedOnes) {
   const Fit fit = fit_of(kClean, salt_and_pepper(kClean, 0.3, 1));
   const Composition c = compose(fit.observed, fit.network, fit.sparse);
@@ -96,6 +102,42 @@ TEST(Compose, SaltAndPepperDoesNotSpreadToNearbyIntactValues) {
   const at::Tensor above = ~damaged & (dark > 0);
   EXPECT_LT((c.weight > 0.5).masked_select(above).to(at::kFloat).mean().item<float>(), 0.01);
   EXPECT_NEAR(c.damaged_fraction, 0.5, 0.02);
+}
+
+TEST(Compose, FindsTheWholeOfAScratchTheNetworkHasLearned) {
+  // Salt-and-pepper noise, which the network has not learned, and two thin scratches of one
+  // grey each, which it has, but for one pixel in five: only those and the salt and pepper
+  // are in DOP's S. The network's detail is real elsewhere, so the fill takes it, and along
+  // a scratch it is the scratch: the rest of each line must not vouch for itself.
+  at::Tensor scratched = kClean.clone();
+  for (int64_t i = 4; i < 60; ++i) {
+    scratched.select(1, 20).select(1, i).fill_(0.9);           // a bright horizontal line
+    scratched.select(1, i).select(1, i / 2 + 30).fill_(0.15);  // a dark slanted one
+  }
+  const at::Tensor observed = salt_and_pepper(scratched, 0.1, 2);
+  const at::Tensor damaged = observed != kClean;
+  const at::Tensor scratch = scratched != kClean;
+  const at::Tensor learned = fit_of(scratched, scratched).network;
+  const at::Tensor in_s = (observed != scratched) | (scratch & every_nth(5));
+  const Composition c =
+      compose(observed, learned,
+              at::where(in_s, observed - (learned - scratched + kClean), at::zeros_like(kClean)));
+  EXPECT_GT((c.weight > 0.5).masked_select(scratch).to(at::kFloat).mean().item<float>(), 0.9);
+  EXPECT_LT((c.weight > 0.5).masked_select(~damaged).to(at::kFloat).mean().item<float>(), 0.01);
+}
+
+TEST(Compose, KeepsTheInsideOfAnAreaOfAValueTheDamageTakes) {
+  // A clean photo with a white area, and a sparse estimate that took a few samples of it,
+  // so that white is a value the damage takes. Inside the area (3 pixels from its edge and
+  // more) every neighbour is white: the area is the image's own, not a run of damage.
+  at::Tensor clean = kClean.clone();
+  clean.narrow(1, 8, 20).narrow(2, 36, 20).fill_(1.0);
+  const Fit fit = fit_of(clean, clean);
+  const at::Tensor sparse =
+      at::where((clean == 1.0) & every_nth(20), at::full_like(clean, 0.05), fit.sparse);
+  const Composition c = compose(clean, fit.network, sparse);
+  const at::Tensor inside = c.weight.narrow(1, 11, 14).narrow(2, 39, 14);
+  EXPECT_LT((inside > 0.5).to(at::kFloat).mean().item<float>(), 0.01);
 }
 
 TEST(Compose, BacksOffUnderDenseNoise) {
