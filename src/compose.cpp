@@ -14,10 +14,11 @@
 //       1 − γ/γ₀), the one whose fill predicts them best. A network still learning has
 //       detail that is mostly its own noise, and the held-out samples say so.
 //   w   the posterior probability that a sample is damaged, from a two-class mixture
-//       fitted to the image by EM: an intact sample deviates from m (without the
-//       likeness weights; at a value the damage takes exactly, without the neighbours of
-//       that very value where they form a thin run, so that a stretch of a scratch the
-//       network has learned does not vouch for itself) by a Laplace law whose scale is
+//       fitted to the image by EM: an intact sample deviates from m (with the likeness
+//       weights only where the neighbours alike to it hold half the weight, an area or an
+//       edge of one; at a value the damage takes exactly, without the neighbours of that
+//       very value where they form a thin run, so that a stretch of a scratch the network
+//       has learned does not vouch for itself) by a Laplace law whose scale is
 //       the local mean |y − m| of the intact neighbours, with a ten times wider tail at
 //       values the damage seldom takes (up to 5%, as the damaged values' density falls
 //       below uniform); a damaged one
@@ -79,6 +80,9 @@ constexpr int64_t kSpikeReach = 3;
 // pixels wide (a 1-pixel line holds 29% of a 5×5 window's weights, a 2-pixel one up to
 // 58%), not an area (a straight edge of a saturated area 64%, its inside 100%).
 constexpr double kThinRunShare = 0.5;
+// While detecting, a sample whose neighbours alike to it (in the likeness of the final
+// fill) hold at least this share of the neighbour weights is measured against those only.
+constexpr double kAlikeShare = 0.5;
 // EM: iterations, the first one whose prior depends on the neighbours, the neighbourhood
 // (Gaussian σ), its bins, and the weight (in samples) of the global rate in each bin.
 constexpr int kEmIterations = 8;
@@ -155,6 +159,7 @@ at::Tensor local_mean(const at::Tensor& value, const at::Tensor& weight, double 
 // otherwise vouch for itself. Where no neighbour counts, both averages lean to f.
 struct NeighbourAverages {
   at::Tensor y, f;
+  at::Tensor total;  ///< the sum of the neighbour weights (without the lean to f)
 };
 
 NeighbourAverages neighbour_averages(const at::Tensor& y, const at::Tensor& f,
@@ -215,7 +220,7 @@ NeighbourAverages neighbour_averages(const at::Tensor& y, const at::Tensor& f,
     sum_f = sum_f - leave * same_f;
     total = total - leave * same_total;
   }
-  return {sum_y / total, sum_f / total};
+  return {sum_y / total, sum_f / total, total - kFillFallback};
 }
 
 // The share of f's detail that does not follow the damage: 1 − γ/γ₀, γ the leak of f's
@@ -236,10 +241,13 @@ double unleaked_share(const NeighbourAverages& avg, const at::Tensor& y, const a
 
 // m = ȳ + β·(f − f̄): the neighbours' average plus f's detail, less what of it follows the
 // damage (β = unleaked_share).
-at::Tensor fill(const at::Tensor& y, const at::Tensor& f, const at::Tensor& weight,
-                const at::Tensor& guide = {}, const at::Tensor& spike = {}) {
-  const NeighbourAverages avg = neighbour_averages(y, f, weight, guide, spike);
+at::Tensor with_detail(const NeighbourAverages& avg, const at::Tensor& y, const at::Tensor& f,
+                       const at::Tensor& weight) {
   return avg.y + unleaked_share(avg, y, f, weight) * (f - avg.f);
+}
+
+at::Tensor fill(const at::Tensor& y, const at::Tensor& f, const at::Tensor& weight) {
+  return with_detail(neighbour_averages(y, f, weight), y, f, weight);
 }
 // The spikes of a histogram: bins holding at least kSpikeShare of its mass and at least
 // kSpikeRatio times the mean of the (up to) kSpikeReach bins on either side.
@@ -347,6 +355,22 @@ at::Tensor first_composite(const at::Tensor& y, const at::Tensor& f, const at::T
   return (1.0 - weight) * y + weight * fill(y, f, weight);
 }
 
+// The m each sample's deviation is measured against while detecting. A sample at a value the
+// damage takes exactly leaves out its neighbours of that very value where they form a thin
+// run (spike_samples). Where the neighbours alike to it in a first composite hold at least
+// kAlikeShare of the neighbour weights (it lies in an area or along an edge of one), only
+// those count: the other side of an edge is not evidence of damage. Elsewhere (fine
+// texture, a line, a lone impulse) all of them count, so that a line or an impulse is not
+// vouched for by what resembles it.
+at::Tensor detection_fill(const at::Tensor& y, const at::Tensor& f, const at::Tensor& weight) {
+  const at::Tensor spike = spike_samples(y, weight);
+  const NeighbourAverages all = neighbour_averages(y, f, weight, {}, spike);
+  const NeighbourAverages alike =
+      neighbour_averages(y, f, weight, first_composite(y, f, weight), spike);
+  return at::where(alike.total >= kAlikeShare * all.total, with_detail(alike, y, f, weight),
+                   with_detail(all, y, f, weight));
+}
+
 // The final fill: fill() guided by a first composite and corrected by the other channels,
 // its β chosen on intact samples held out as if damaged. A network still learning has
 // detail that is mostly its own noise; a trained one, real; how the other channels'
@@ -419,9 +443,7 @@ Composition compose(const at::Tensor& observed, const at::Tensor& network,
   at::Tensor weight =
       (sparse.to(y.device(), at::kFloat).abs() / ((y - f).abs() + kTiny)).clamp(0.0, 1.0);
   for (int i = 0; i < kEmIterations; ++i) {
-    // A sample at a value the damage takes exactly is compared with its neighbours of other
-    // values where those of its own value form a thin run (a scratch the network learned).
-    const at::Tensor deviation = (y - fill(y, f, weight, {}, spike_samples(y, weight))).abs();
+    const at::Tensor deviation = (y - detection_fill(y, f, weight)).abs();
     const at::Tensor intact = 1.0 - weight;
     const at::Tensor scale = local_mean(deviation, intact, kScaleSigma).clamp_min(kMinScale);
     const at::Tensor density = damaged_value_density(y, weight);
