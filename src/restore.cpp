@@ -174,6 +174,7 @@ void finish_result(Restoration& result, const at::Tensor& observed, const TrainO
                                                   result.network_output, result.corruption);
   result.image = c.image;
   result.damaged_fraction = c.damaged_fraction;
+  result.damage = c.weight.to(at::kCPU);
   result.noise_level = c.noise_level;
 }
 

@@ -15,6 +15,7 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include "cli_util.hpp"
+#include "dop/error.hpp"
 #include "dop/image_io.hpp"
 #include "test_util.hpp"
 
@@ -41,12 +42,15 @@ class Cli : public ::testing::Test {
 
 TEST_F(Cli, RestoresAndReports) {
   const Outcome r = run(dir_, kFast + "--reference " + in() + "--report " + path("r.json") +
-                                  "--save-corruption " + path("s.png") + "--log-every 2 " + in() +
-                                  path("out.png"));
+                                  "--save-corruption " + path("s.png") + "--save-mask " +
+                                  path("m.png") + "--log-every 2 " + in() + path("out.png"));
   ASSERT_EQ(r.code, 0) << r.err;
   const Image out = load_image(dir_ / "out.png");
   EXPECT_EQ(out.pixels.sizes(), (std::vector<int64_t>{3, 20, 30}));
   EXPECT_TRUE(exists("s.png"));
+  // What the composition replaced, one map per channel.
+  const Image mask = load_image(dir_ / "m.png");
+  EXPECT_EQ(mask.pixels.sizes(), (std::vector<int64_t>{3, 20, 30}));
   std::ifstream report_file(dir_ / "r.json");
   const auto report = nlohmann::json::parse(report_file);
   for (const char* key : {"settings", "parameters", "iterations", "seconds",
@@ -85,6 +89,13 @@ TEST_F(Cli, ComposeOffWritesTheNetworkOutput) {
   EXPECT_EQ(report["compose"], "off");
   EXPECT_FALSE(report.contains("damaged_fraction"));
   EXPECT_EQ(run(dir_, kFast + "--compose maybe " + in() + path("x.png")).code, 105);
+  // Nothing is replaced without the composition: a mask of it is refused before any work.
+  const Outcome masked =
+      run(dir_, kFast + "--compose off --save-mask " + path("m.png") + in() + path("y.png"));
+  EXPECT_EQ(masked.code, kExitUsage);
+  EXPECT_NE(masked.err.find("--save-mask"), std::string::npos) << masked.err;
+  EXPECT_FALSE(exists("m.png"));
+  EXPECT_FALSE(exists("y.png"));
 }
 
 TEST_F(Cli, TimeBudgetEndsTheRunAndSaysSo) {

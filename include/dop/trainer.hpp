@@ -301,6 +301,9 @@ struct Restoration {
   /// found on the intact ones (Composition); NaN without.
   double damaged_fraction = std::numeric_limits<double>::quiet_NaN();
   double noise_level = std::numeric_limits<double>::quiet_NaN();
+  /// With composition: w, the probability that each sample was found damaged and replaced
+  /// by the fill (Composition::weight), C×H×W in [0, 1], CPU; undefined without.
+  at::Tensor damage;
 };
 
 /// Sets image (and the composition's statistics) of a result whose network_output and

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <iterator>
 #include <mutex>
 #include <string>
 #include <system_error>
@@ -51,6 +52,7 @@ struct Job {
   fs::path output;
   fs::path reference;   // clean image for metrics (may be empty)
   fs::path corruption;  // where the g*g-h*h map goes (may be empty)
+  fs::path mask;        // where the map of replaced samples goes (may be empty)
   fs::path report;      // file mode only: the JSON report (may be empty)
 };
 
@@ -64,7 +66,7 @@ class ClaimLost : public dop::Error {
 fs::path checkpoint_of(const fs::path& output) { return output.string() + ".dop-checkpoint"; }
 
 void check_outputs(const Job& job, bool overwrite) {
-  for (const fs::path* out : {&job.output, &job.corruption, &job.report}) {
+  for (const fs::path* out : {&job.output, &job.corruption, &job.mask, &job.report}) {
     if (out->empty()) continue;
     for (const fs::path* in : {&job.input, &job.reference}) {
       if (!in->empty() && same_file(*in, *out)) {
@@ -73,12 +75,18 @@ void check_outputs(const Job& job, bool overwrite) {
       }
     }
   }
-  if (job.output == job.corruption || job.output == job.report ||
-      (!job.report.empty() && job.report == job.corruption)) {
-    throw dop::UsageError("OUTPUT, --save-corruption and --report must name different files");
+  const fs::path* named[] = {&job.output, &job.corruption, &job.mask, &job.report};
+  for (size_t i = 0; i < std::size(named); ++i) {
+    for (size_t j = i + 1; j < std::size(named); ++j) {
+      if (!named[i]->empty() && *named[i] == *named[j]) {
+        throw dop::UsageError(
+            "OUTPUT, --save-corruption, --save-mask and --report must name different files");
+      }
+    }
   }
   dop::check_image_output(job.output, overwrite);
   if (!job.corruption.empty()) dop::check_image_output(job.corruption, overwrite);
+  if (!job.mask.empty()) dop::check_image_output(job.mask, overwrite);
   if (!job.report.empty()) dop::check_output_path(job.report, overwrite);
 }
 
@@ -189,7 +197,8 @@ void log_plan(const Job& job, const Context& ctx, const dop::Image& input, c10::
 }
 
 // Stores the result under job.output (with the input's alpha, depth and metadata) and the
-// corruption map when asked for; says what the output format could not hold.
+// corruption map and the mask of replaced samples when asked for; says what the output format could
+// not hold.
 dop::SaveReport store_result(const Job& job, const CliOptions& o, const dop::Image& input,
                              const dop::Restoration& result) {
   dop::Image restored;
@@ -219,6 +228,11 @@ dop::SaveReport store_result(const Job& job, const CliOptions& o, const dop::Ima
     dop::Image map;
     map.pixels = (result.corruption * 0.5 + 0.5).clamp(0.0, 1.0);
     dop::save_image(job.corruption, map, {8, o.overwrite});
+  }
+  if (!job.mask.empty() && result.damage.defined()) {
+    dop::Image map;
+    map.pixels = result.damage.clamp(0.0, 1.0);
+    dop::save_image(job.mask, map, {8, o.overwrite});
   }
   return saved;
 }
@@ -366,7 +380,7 @@ int run_file(const Context& ctx, c10::Device device) {
     throw dop::UsageError("INPUT '" + o.input + "' is a file but OUTPUT '" + o.output +
                           "' is a folder: give both as files, or both as folders");
   }
-  Job job{o.input, o.output, o.reference, o.save_corruption, o.report};
+  Job job{o.input, o.output, o.reference, o.save_corruption, o.save_mask, o.report};
   dop::cli::ProgressDisplay display(!o.quiet && !o.no_progress);
   nlohmann::json record = restore_one(job, ctx, device, display);
   if (!o.report.empty()) {
@@ -398,8 +412,9 @@ void check_folder_arguments(const CliOptions& o) {
                             "': with --recursive its results would be read as inputs next time");
     }
   }
-  for (const auto& [flag, value] : {std::pair{"--reference", &o.reference},
-                                    std::pair{"--save-corruption", &o.save_corruption}}) {
+  for (const auto& [flag, value] :
+       {std::pair{"--reference", &o.reference}, std::pair{"--save-corruption", &o.save_corruption},
+        std::pair{"--save-mask", &o.save_mask}}) {
     if (!value->empty() && fs::exists(*value, ec) && !fs::is_directory(*value, ec)) {
       throw dop::UsageError(std::string(flag) + " '" + *value +
                             "' must be a folder when INPUT and OUTPUT are folders");
@@ -409,7 +424,7 @@ void check_folder_arguments(const CliOptions& o) {
 
 // The job of one image of a folder run: its side files mirror its place in the folder.
 Job folder_job(const CliOptions& o, const dop::BatchItem& item) {
-  Job job{item.input, item.output, {}, {}, {}};
+  Job job{item.input, item.output, {}, {}, {}, {}};
   std::error_code ec;
   if (!o.reference.empty()) {
     job.reference = fs::path(o.reference) / fs::relative(item.input, o.input);
@@ -421,6 +436,9 @@ Job folder_job(const CliOptions& o, const dop::BatchItem& item) {
   }
   if (!o.save_corruption.empty()) {
     job.corruption = fs::path(o.save_corruption) / fs::relative(item.output, o.output);
+  }
+  if (!o.save_mask.empty()) {
+    job.mask = fs::path(o.save_mask) / fs::relative(item.output, o.output);
   }
   return job;
 }
@@ -567,6 +585,7 @@ int run_folder(const Context& ctx, const std::vector<c10::Device>& devices) {
         try {
           // The output's folder exists: the claim was made in it.
           if (!job.corruption.empty()) fs::create_directories(job.corruption.parent_path());
+          if (!job.mask.empty()) fs::create_directories(job.mask.parent_path());
           record = restore_one(job, ctx, device, display, next->claim.get());
         } catch (const ClaimLost& e) {
           spdlog::warn("{}: {}", job.input.string(), e.what());

@@ -223,6 +223,10 @@ void add_options(CLI::App& app, CliOptions& o) {
                  "Write the estimated corruption g*g-h*h as an image (0.5 = none); a folder in "
                  "a folder run")
       ->group(out_group);
+  app.add_option("--save-mask", o.save_mask,
+                 "Write what the result replaced: how likely each sample was found damaged and "
+                 "filled (white) rather than kept (black); a folder in a folder run")
+      ->group(out_group);
   app.add_option("--log-level", o.log_level, "trace, debug, info, warn, error or off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}))
       ->capture_default_str()
@@ -316,6 +320,12 @@ CheckedOptions check_options(const CliOptions& o) {
   c.time_budget = o.time_budget;
   c.train.method = parse_method(o.method);
   c.convergence = default_convergence_stop(c.train.effective_compose());
+  if (!o.save_mask.empty() && c.train.effective_compose() != ComposeMode::kAuto) {
+    throw UsageError(
+        "--save-mask shows what the composition replaced, and this run does not compose "
+        "(--compose off, --preset paper or a baseline --method): the whole result is the "
+        "network's");
+  }
   c.convergence.enabled =
       o.auto_stop == "on" || (o.auto_stop == "auto" && preset_stops_when_converged(c.preset));
   c.train.network.upsampling =

@@ -29,6 +29,7 @@ struct CliOptions {
   std::string reference;
   std::string report;
   std::string save_corruption;
+  std::string save_mask;
   std::string device = "auto";
   std::string method = "dop";
   std::string upsampling = "bilinear";
