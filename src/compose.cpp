@@ -167,6 +167,9 @@ NeighbourAverages neighbour_averages(const at::Tensor& y, const at::Tensor& f,
                                      const at::Tensor& spike = {}) {
   const int64_t r = kFillRadius, h = y.size(1), w = y.size(2);
   const at::Tensor intact_padded = pad_edge(1.0 - weight, r);
+  const auto index = at::TensorOptions().dtype(at::kLong).device(y.device());
+  const at::Tensor row = at::arange(h, index).view({h, 1});
+  const at::Tensor col = at::arange(w, index).view({1, w});
   const at::Tensor y_padded = pad_edge(y, r);
   const at::Tensor f_padded = pad_edge(f, r);
   at::Tensor mean_guide, guide_padded;
@@ -194,6 +197,13 @@ NeighbourAverages neighbour_averages(const at::Tensor& y, const at::Tensor& f,
       const double spatial = std::exp(-static_cast<double>(dy * dy + dx * dx) /
                                       (2.0 * kFillSpatialSigma * kFillSpatialSigma));
       at::Tensor k = at_offset(intact_padded, r, dy, dx, h, w) * spatial;
+      // At the image's edge the padding repeats the sample itself: no neighbour of its own
+      // (a damaged corner would vouch for itself).
+      const at::Tensor own_row =
+          dy == 0 ? at::ones_like(row, at::kBool) : row == (dy < 0 ? 0 : h - 1);
+      const at::Tensor own_col =
+          dx == 0 ? at::ones_like(col, at::kBool) : col == (dx < 0 ? 0 : w - 1);
+      k = k * (~(own_row & own_col)).to(k.scalar_type());
       if (guide.defined()) {
         k = k * at::exp((at_offset(guide_padded, r, dy, dx, h, w) - mean_guide).square() *
                         (-1.0 / (2.0 * kFillRangeSigma * kFillRangeSigma)));
