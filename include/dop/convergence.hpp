@@ -40,10 +40,10 @@ namespace dop {
 /// learn to tell from the image (scratches, random-valued impulses, heavy salt-and-pepper
 /// on small images) changes the composed result far more in those windows, and the run
 /// goes on. Measured on 17 runs of the default (docs/results/stop): 10% salt-and-pepper, a
-/// clean image, 50% at 256×256 and black dead pixels change by at most 0.0021 to iteration
-/// 400 and end there 5.5× sooner, 0.2–0.6 dB below the whole run (the clean image 19 dB
-/// above); the others change by at least 0.0030 (70% salt-and-pepper, which still gains
-/// 1.4 dB by training on) in one of those windows. The tolerance sits between the two, near
+/// clean image, 50% at 256×256 and black dead pixels change by at most 0.0020 to iteration
+/// 400 and end there 5.5× sooner, 0.3–0.6 dB below the whole run (the clean image 19 dB
+/// above); the others change by at least 0.0029 (70% salt-and-pepper, which still gains
+/// 1.3 dB by training on) in one of those windows. The tolerance sits between the two, near
 /// the middle on a log scale.
 struct ConvergenceStop {
   bool enabled = false;
