@@ -154,7 +154,7 @@ at::Tensor local_mean(const at::Tensor& value, const at::Tensor& weight, double 
 // The leave-one-out averages of y and of f over the intact neighbours (5×5), each
 // neighbour j of i weighted by (1 − w_j)·exp(−|i − j|²/2σ_s²), times the likeness
 // exp(−(ḡ_j − ḡ_i)²/2σ_r²) of the guide's channel mean ḡ when a guide is given. Where i's
-// value is one the damage takes exactly (`spike`: 1 there, from spike_samples), a neighbour
+// value is one the damage takes exactly (`spike`: 1 there, from damaged_values), a neighbour
 // with the very same value does not count: an undetected stretch of a scratch would
 // otherwise vouch for itself. Where no neighbour counts, both averages lean to f.
 struct NeighbourAverages {
@@ -284,25 +284,27 @@ at::Tensor damaged_value_histogram(const at::Tensor& y, const at::Tensor& weight
   return hist * (static_cast<double>(kValueBins) / std::max(hist.sum().item<double>(), kTiny));
 }
 
-// 1 where a sample's value is a spike of the damaged values' histogram, else 0.
-at::Tensor spike_samples(const at::Tensor& y, const at::Tensor& weight) {
-  const at::Tensor spikes = spike_bins(damaged_value_histogram(y, weight)).to(y.scalar_type());
-  return spikes.index_select(0, value_bin(y).flatten()).view_as(y);
-}
+// The law of the damaged values, read at each sample's value: `density`, on [0, 1], is a
+// histogram of the values of the samples weighted by `weight` (kValueBins bins), half of it
+// smoothed but for its spikes, plus a floor; a value the damage takes exactly adds no
+// likelihood to the values next to it (a dark field's intact samples one level above
+// pepper). `spike` is 1 where the sample's value is one of those spikes, else 0.
+struct DamagedValues {
+  at::Tensor density, spike;
+};
 
-// Density, on [0, 1], of the values of the samples weighted by `weight`, read at each
-// sample's value: a histogram of kValueBins bins, half of it smoothed but for its spikes,
-// plus a floor. A value the damage takes exactly adds no likelihood to the values next to
-// it (a dark field's intact samples one level above pepper).
-at::Tensor damaged_value_density(const at::Tensor& y, const at::Tensor& weight) {
+DamagedValues damaged_values(const at::Tensor& y, const at::Tensor& weight) {
+  const at::Tensor index = value_bin(y).flatten();
   const at::Tensor hist = damaged_value_histogram(y, weight);
-  const at::Tensor spikes = at::where(spike_bins(hist), hist, at::zeros_like(hist));
+  const at::Tensor is_spike = spike_bins(hist);
+  const at::Tensor spikes = at::where(is_spike, hist, at::zeros_like(hist));
   const at::Tensor rest = hist - spikes;
   const at::Tensor blurred =
       smooth(rest.view({1, 1, kValueBins}), kValueBlurBins).view({kValueBins});
   const at::Tensor density =
       (spikes + 0.5 * rest + 0.5 * blurred) * (1.0 - kValueFloor) + kValueFloor;
-  return density.index_select(0, value_bin(y).flatten()).view_as(y);
+  return {density.index_select(0, index).view_as(y),
+          is_spike.to(y.scalar_type()).index_select(0, index).view_as(y)};
 }
 
 // The prior of damage: the damaged fraction, the same for every sample.
@@ -367,13 +369,13 @@ at::Tensor first_composite(const at::Tensor& y, const at::Tensor& f, const at::T
 
 // The m each sample's deviation is measured against while detecting. A sample at a value the
 // damage takes exactly leaves out its neighbours of that very value where they form a thin
-// run (spike_samples). Where the neighbours alike to it in a first composite hold at least
-// kAlikeShare of the neighbour weights (it lies in an area or along an edge of one), only
+// run (`spike`, from damaged_values). Where the neighbours alike to it in a first composite hold at
+// least kAlikeShare of the neighbour weights (it lies in an area or along an edge of one), only
 // those count: the other side of an edge is not evidence of damage. Elsewhere (fine
 // texture, a line, a lone impulse) all of them count, so that a line or an impulse is not
 // vouched for by what resembles it.
-at::Tensor detection_fill(const at::Tensor& y, const at::Tensor& f, const at::Tensor& weight) {
-  const at::Tensor spike = spike_samples(y, weight);
+at::Tensor detection_fill(const at::Tensor& y, const at::Tensor& f, const at::Tensor& weight,
+                          const at::Tensor& spike) {
   const NeighbourAverages all = neighbour_averages(y, f, weight, {}, spike);
   const NeighbourAverages alike =
       neighbour_averages(y, f, weight, first_composite(y, f, weight), spike);
@@ -453,10 +455,11 @@ Composition compose(const at::Tensor& observed, const at::Tensor& network,
   at::Tensor weight =
       (sparse.to(y.device(), at::kFloat).abs() / ((y - f).abs() + kTiny)).clamp(0.0, 1.0);
   for (int i = 0; i < kEmIterations; ++i) {
-    const at::Tensor deviation = (y - detection_fill(y, f, weight)).abs();
+    const DamagedValues damaged_law = damaged_values(y, weight);
+    const at::Tensor deviation = (y - detection_fill(y, f, weight, damaged_law.spike)).abs();
     const at::Tensor intact = 1.0 - weight;
     const at::Tensor scale = local_mean(deviation, intact, kScaleSigma).clamp_min(kMinScale);
-    const at::Tensor density = damaged_value_density(y, weight);
+    const at::Tensor& density = damaged_law.density;
     const at::Tensor tail = kIntactTailShare * (1.0 - density).clamp(0.0, 1.0);
     const at::Tensor wide = kIntactTailScale * scale;
     const at::Tensor intact_likelihood =
