@@ -96,6 +96,27 @@ TEST(ImageIo, FloatTiffIsRead) {
   EXPECT_NEAR(im.pixels.mean().item<double>(), 0.25, 1e-7);
 }
 
+// Every depth a TIFF holds comes back exactly: 32-bit float RGB too, which OpenCV would
+// otherwise store in the lossy SGI LogLuv encoding (errors up to 2% of the range).
+TEST(ImageIo, TiffKeepsEverySampleAtEveryDepth) {
+  test::TempDir dir;
+  for (const Case c : {Case{1, 32, false}, Case{3, 32, false}, Case{3, 32, true},
+                       Case{3, 16, false}, Case{3, 8, true}}) {
+    SCOPED_TRACE(std::to_string(c.channels) + " channels, " + std::to_string(c.depth) + " bits");
+    const Image original = make(c.channels, 13, 17, c.depth, c.alpha);
+    const fs::path file = dir / "image.tiff";
+    SaveOptions options;
+    options.overwrite = true;
+    save_image(file, original, options);
+    const Image back = load_image(file);
+    EXPECT_EQ(back.bit_depth, c.depth);
+    const at::Tensor expected =
+        c.depth == 32 ? original.pixels : quantised(original.pixels, c.depth);
+    EXPECT_TRUE(torch::allclose(back.pixels, expected, 0, 1e-6));
+    ASSERT_EQ(back.alpha.defined(), c.alpha);
+  }
+}
+
 TEST(ImageIo, NanAndInfinityInFloatFilesBecomeValidSamples) {
   test::TempDir dir;
   cv::Mat f(1, 4, CV_32FC1);

@@ -25,6 +25,9 @@ namespace dop {
 namespace fs = std::filesystem;
 namespace {
 
+// libtiff's COMPRESSION_LZW.
+constexpr int kTiffLzw = 5;
+
 std::string quoted(const fs::path& p) { return "'" + p.string() + "'"; }
 
 std::string lower_extension(const fs::path& path) {
@@ -433,19 +436,20 @@ SaveReport save_image(const fs::path& path, const Image& image, const SaveOption
   } else if (ext == ".png") {
     report.png_compression = options.png_compression;
     params = {cv::IMWRITE_PNG_COMPRESSION, options.png_compression};
-  } else if ((ext == ".tif" || ext == ".tiff") && options.keep_metadata &&
-             image.metadata.resolution().defined()) {
-    // Exiv2 leaves a TIFF's image tags to the encoder: the resolution goes in here.
-    const Resolution r = image.metadata.resolution();
-    const auto whole = [](double v) { return static_cast<int>(std::max(1L, std::lround(v))); };
-    params = {cv::IMWRITE_TIFF_RESUNIT,
-              r.unit == Resolution::Unit::kInch         ? 2
-              : r.unit == Resolution::Unit::kCentimetre ? 3
-                                                        : 1,
-              cv::IMWRITE_TIFF_XDPI,
-              whole(r.x),
-              cv::IMWRITE_TIFF_YDPI,
-              whole(r.y)};
+  } else if (ext == ".tif" || ext == ".tiff") {
+    // LZW, lossless at every depth. OpenCV's own choice for 32-bit float RGB is SGI LogLuv,
+    // which rounds samples by up to 2% and which many readers cannot open.
+    params = {cv::IMWRITE_TIFF_COMPRESSION, kTiffLzw};
+    if (options.keep_metadata && image.metadata.resolution().defined()) {
+      // Exiv2 leaves a TIFF's image tags to the encoder: the resolution goes in here.
+      const Resolution r = image.metadata.resolution();
+      const auto whole = [](double v) { return static_cast<int>(std::max(1L, std::lround(v))); };
+      const int unit = r.unit == Resolution::Unit::kInch         ? 2
+                       : r.unit == Resolution::Unit::kCentimetre ? 3
+                                                                 : 1;
+      params.insert(params.end(), {cv::IMWRITE_TIFF_RESUNIT, unit, cv::IMWRITE_TIFF_XDPI,
+                                   whole(r.x), cv::IMWRITE_TIFF_YDPI, whole(r.y)});
+    }
   }
 
   std::vector<uchar> encoded;
