@@ -127,6 +127,31 @@ TEST_F(Cli, KeepsGrayAlphaAnd16Bit) {
   EXPECT_EQ(out.pixels.size(2), 9);
 }
 
+// Float samples beyond [0, 1] (scientific data, linear HDR) come back in their own range,
+// and the reference is compared on it.
+TEST_F(Cli, KeepsFloatSamplesInTheirOwnRange) {
+  const at::Tensor values = test::smooth_image(1, 16, 24) * 2050.0 - 50.0;
+  cv::Mat file(16, 24, CV_32FC1, values.contiguous().data_ptr<float>());
+  cv::imwrite((dir_ / "scan.tif").string(), file);
+  const Outcome r = run(dir_, kFast + "--reference " + path("scan.tif") + "--report " +
+                                  path("r.json") + path("scan.tif") + path("out.tif"));
+  ASSERT_EQ(r.code, 0) << r.err;
+  const double low = values.min().item<double>();
+  const double high = values.max().item<double>();
+  std::ostringstream said;
+  said << "samples from " << low << " to " << high;
+  EXPECT_NE(r.err.find(said.str()), std::string::npos) << r.err;
+  const cv::Mat out = cv::imread((dir_ / "out.tif").string(), cv::IMREAD_UNCHANGED);
+  ASSERT_EQ(out.type(), CV_32FC1);
+  // Nothing is damaged: the composition keeps most samples, in the file's units.
+  EXPECT_LT(cv::norm(out, file, cv::NORM_L1) / static_cast<double>(out.total()),
+            0.01 * (high - low));
+  const auto report = nlohmann::json::parse(std::ifstream(dir_ / "r.json"));
+  EXPECT_NEAR(report["image"]["sample_range"][0].get<double>(), low, 1e-3);
+  EXPECT_NEAR(report["image"]["sample_range"][1].get<double>(), high, 1e-3);
+  EXPECT_GT(report["metrics"]["output"]["psnr"].get<double>(), 30.0);
+}
+
 TEST_F(Cli, KeepsMetadataUnlessStripped) {
   cv::Mat scan(20, 30, CV_8UC3, cv::Scalar(90, 120, 150));
   ASSERT_TRUE(cv::imwrite(

@@ -1,5 +1,6 @@
 #include "dop/image_io.hpp"
 
+#include <cstring>
 #include <fstream>
 #include <limits>
 #include <string>
@@ -93,6 +94,7 @@ TEST(ImageIo, FloatTiffIsRead) {
   cv::imwrite((dir / "f.tif").string(), f);
   const Image im = load_image(dir / "f.tif");
   EXPECT_EQ(im.bit_depth, 32);
+  EXPECT_TRUE(im.range.is_unit());
   EXPECT_NEAR(im.pixels.mean().item<double>(), 0.25, 1e-7);
 }
 
@@ -115,6 +117,37 @@ TEST(ImageIo, TiffKeepsEverySampleAtEveryDepth) {
     EXPECT_TRUE(torch::allclose(back.pixels, expected, 0, 1e-6));
     ASSERT_EQ(back.alpha.defined(), c.alpha);
   }
+}
+
+// A float file beyond [0, 1] keeps its values: the pixels span [0, 1] over the file's
+// least and greatest sample, and a float output holds the file's values again.
+TEST(ImageIo, FloatSamplesBeyondOneKeepTheirRange) {
+  test::TempDir dir;
+  // Every value from -5 to 4000 once, in a shuffled order.
+  const at::Tensor values = at::linspace(-5.0, 4000.0, 3 * 6 * 7)
+                                .index_select(0, at::randperm(3 * 6 * 7))
+                                .view({3, 6, 7});
+  cv::Mat bgr(6, 7, CV_32FC3);
+  const at::Tensor hwc = values.flip(0).permute({1, 2, 0}).contiguous();
+  std::memcpy(bgr.data, hwc.data_ptr<float>(), hwc.numel() * sizeof(float));
+  cv::imwrite((dir / "in.tif").string(), bgr, {cv::IMWRITE_TIFF_COMPRESSION, 5});  // LZW
+
+  const Image im = load_image(dir / "in.tif");
+  EXPECT_DOUBLE_EQ(im.range.low, -5.0);
+  EXPECT_DOUBLE_EQ(im.range.high, 4000.0);
+  EXPECT_EQ(im.pixels.min().item<float>(), 0.0f);
+  EXPECT_EQ(im.pixels.max().item<float>(), 1.0f);
+  EXPECT_TRUE(torch::allclose(pixels_on_range(im, {}), values, 0, 1e-3));
+
+  save_image(dir / "out.tif", im);
+  EXPECT_TRUE(torch::allclose(pixels_on_range(load_image(dir / "out.tif"), {}), values, 0, 1e-3));
+  const cv::Mat back = cv::imread((dir / "out.tif").string(), cv::IMREAD_UNCHANGED);
+  EXPECT_LT(cv::norm(back, bgr, cv::NORM_INF), 1e-3);
+
+  // An integer output holds the image stretched over its range, and says so.
+  const SaveReport png = save_image(dir / "out.png", im);
+  ASSERT_EQ(png.notes.size(), 1u);
+  EXPECT_NE(png.notes[0].find("from -5 to 4000"), std::string::npos) << png.notes[0];
 }
 
 TEST(ImageIo, NanAndInfinityInFloatFilesBecomeValidSamples) {

@@ -11,10 +11,21 @@
 
 namespace dop {
 
+/// The values of a float file's samples that pixels' 0 and 1 stand for.
+struct SampleRange {
+  double low = 0.0;
+  double high = 1.0;
+  bool is_unit() const { return low == 0.0 && high == 1.0; }
+};
+
 /// An image as the method sees it, plus what is needed to write it back faithfully.
 struct Image {
   /// C×H×W float32 in [0, 1]; C = 1 (gray) or 3 (R, G, B in that order).
   at::Tensor pixels;
+  /// [0, 1] unless the file holds float samples beyond it (scientific data, linear HDR):
+  /// then the least and greatest finite sample, mapped onto [0, 1] for the method and
+  /// back by save_image when it writes float samples.
+  SampleRange range;
   /// 1×H×W float32 in [0, 1], or undefined when the file has no alpha channel.
   at::Tensor alpha;
   /// Bits per sample of the file it came from: 8, 16 or 32 (floating point).
@@ -33,7 +44,8 @@ struct Image {
 
 /// Reads any image OpenCV can decode (PNG, TIFF, JPEG, WebP, BMP, PNM, ...): gray, gray +
 /// alpha, RGB, RGBA, palette (with transparency: RGBA), CMYK JPEG (as RGB); 8- or 16-bit
-/// integer or 32/64-bit float samples (floats are clamped to [0, 1]); the metadata too.
+/// integer or 32/64-bit float samples (floats in any range: see Image::range; NaN becomes
+/// the least value, infinities the nearest bound); the metadata too.
 /// The pixels are the file's as stored: an EXIF orientation is kept as a tag, not applied.
 /// The first page of a multi-page TIFF and the default image of an animated PNG are read,
 /// with a warning; GIF and animated WebP are refused. Throws dop::InputError naming the
@@ -83,6 +95,10 @@ uint64_t max_image_pixels();
 /// A C×H×W float image resampled to `height`×`width` by pixel-area averaging (OpenCV's
 /// INTER_AREA: no ringing or aliasing when shrinking), values kept in [0, 1].
 at::Tensor resize_area(const at::Tensor& chw, int64_t height, int64_t width);
+
+/// The image's pixels on another image's range (Image::range): the same file values, so
+/// that two images read from float files of different ranges can be compared.
+at::Tensor pixels_on_range(const Image& image, const SampleRange& range);
 
 /// Writes an image; the format follows the file extension. The data goes to a temporary
 /// file in the same folder, which is renamed over `path` only when complete, so `path`

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iterator>
 #include <limits>
+#include <sstream>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -73,19 +74,38 @@ std::vector<char> read_bytes(const fs::path& path) {
   return bytes;
 }
 
-// H×W×C OpenCV samples → C×H×W float tensor in [0, 1].
+// H×W×C OpenCV samples → C×H×W float tensor, the samples divided by `scale`.
 at::Tensor to_tensor(const cv::Mat& mat, double scale) {
   cv::Mat f;
   mat.convertTo(f, CV_32F, 1.0 / scale);
   const at::Tensor hwc = at::from_blob(f.data, {f.rows, f.cols, f.channels()}, at::kFloat).clone();
-  // Float files may hold NaN or ±inf: NaN becomes 0, infinities the nearest bound.
-  return at::nan_to_num(hwc.permute({2, 0, 1}).contiguous(), 0.0, 1.0, 0.0).clamp_(0.0, 1.0);
+  return hwc.permute({2, 0, 1}).contiguous();
 }
 
-// C×H×W tensor in [0, 1] → H×W×C OpenCV samples of the given depth.
-cv::Mat to_mat(const at::Tensor& chw, int depth) {
-  const at::Tensor hwc =
-      chw.detach().to(at::kCPU, at::kFloat).clamp(0.0, 1.0).permute({1, 2, 0}).contiguous();
+// Samples → [0, 1] on `range`. Float files may hold NaN or ±inf: NaN becomes the least
+// value, infinities the nearest bound.
+at::Tensor to_unit(const at::Tensor& samples, const SampleRange& range) {
+  const at::Tensor t = range.is_unit() ? samples : (samples - range.low) / (range.high - range.low);
+  return at::nan_to_num(t, 0.0, 1.0, 0.0).clamp_(0.0, 1.0);
+}
+
+// The range a float file's samples need: [0, 1] where its finite samples fit in it, else
+// their least and greatest (a file of one value: that value and one above).
+SampleRange float_range(const at::Tensor& samples) {
+  const at::Tensor finite = samples.masked_select(at::isfinite(samples));
+  if (finite.numel() == 0) return {};
+  const double low = finite.min().item<double>();
+  const double high = finite.max().item<double>();
+  if (low >= 0.0 && high <= 1.0) return {};
+  return {low, high > low ? high : low + 1.0};
+}
+
+// C×H×W tensor in [0, 1] → H×W×C OpenCV samples of the given depth; 32-bit samples on
+// `range`.
+cv::Mat to_mat(const at::Tensor& chw, int depth, const SampleRange& range = {}) {
+  at::Tensor unit = chw.detach().to(at::kCPU, at::kFloat).clamp(0.0, 1.0);
+  if (depth == 32 && !range.is_unit()) unit = unit * (range.high - range.low) + range.low;
+  const at::Tensor hwc = unit.permute({1, 2, 0}).contiguous();
   const int c = static_cast<int>(hwc.size(2));
   cv::Mat f(static_cast<int>(hwc.size(0)), static_cast<int>(hwc.size(1)), CV_32FC(c),
             hwc.data_ptr<float>());
@@ -377,8 +397,10 @@ Image decode_image(const std::vector<char>& bytes, const fs::path& path) {
     throw InputError("cannot use " + quoted(path) + ": " + std::to_string(c) +
                      " channels (only gray, gray+alpha, RGB and RGBA)");
   }
-  image.pixels = to_tensor(color, scale);
-  if (!alpha.empty()) image.alpha = to_tensor(alpha, scale);
+  const at::Tensor samples = to_tensor(color, scale);
+  if (image.bit_depth == 32) image.range = float_range(samples);
+  image.pixels = to_unit(samples, image.range);
+  if (!alpha.empty()) image.alpha = to_unit(to_tensor(alpha, scale), {});
   image.metadata = read_metadata(bytes, warnings);
   image.warnings = std::move(warnings);
   return image;
@@ -408,7 +430,13 @@ SaveReport save_image(const fs::path& path, const Image& image, const SaveOption
   report.bit_depth = choose_depth(wanted, depths_of(ext));
   report.alpha_dropped = image.alpha.defined() && !stores_alpha(ext);
 
-  cv::Mat mat = to_mat(image.pixels, report.bit_depth);
+  cv::Mat mat = to_mat(image.pixels, report.bit_depth, image.range);
+  if (report.bit_depth != 32 && !image.range.is_unit()) {
+    std::ostringstream note;
+    note << "float samples from " << image.range.low << " to " << image.range.high << " written as "
+         << report.bit_depth << "-bit integers, stretched to their full range";
+    report.notes.push_back(note.str());
+  }
   if (mat.channels() == 3) cv::cvtColor(mat, mat, cv::COLOR_RGB2BGR);
   if (image.alpha.defined() && !report.alpha_dropped) {
     cv::Mat a = to_mat(image.alpha, report.bit_depth);
@@ -469,6 +497,12 @@ SaveReport save_image(const fs::path& path, const Image& image, const SaveOption
       path, std::string_view(reinterpret_cast<const char*>(encoded.data()), encoded.size()),
       options.overwrite);
   return report;
+}
+
+at::Tensor pixels_on_range(const Image& image, const SampleRange& range) {
+  if (image.range.low == range.low && image.range.high == range.high) return image.pixels;
+  const at::Tensor values = image.pixels * (image.range.high - image.range.low) + image.range.low;
+  return (values - range.low) / (range.high - range.low);
 }
 
 at::Tensor resize_area(const at::Tensor& chw, int64_t height, int64_t width) {

@@ -160,7 +160,7 @@ Loaded load_job(const Job& job) {
                       job.reference.string(), ref.width(), ref.height(), ref.channels(),
                       job.input.string(), l.input.width(), l.input.height(), l.input.channels()));
     }
-    l.clean = ref.pixels;
+    l.clean = dop::pixels_on_range(ref, l.input.range);
   }
   return l;
 }
@@ -173,11 +173,14 @@ void log_plan(const Job& job, const Context& ctx, const dop::Image& input, c10::
       tile > 0 ? input.channels() * std::min(tile, input.height()) * std::min(tile, input.width())
                : input.pixels.numel();
   spdlog::info(
-      "{}: {}x{}, {} channel(s){}, {}-bit; {} on {} ({} thread(s)), preset {}: {} "
+      "{}: {}x{}, {} channel(s){}, {}-bit{}; {} on {} ({} thread(s)), preset {}: {} "
       "iterations{}, width {}{}{}",
       job.input.string(), input.width(), input.height(), input.channels(),
-      input.alpha.defined() ? " + alpha" : "", input.bit_depth, ctx.o.method, device.str(),
-      ctx.threads, dop::to_string(ctx.preset), ctx.train.iterations,
+      input.alpha.defined() ? " + alpha" : "", input.bit_depth,
+      input.range.is_unit()
+          ? std::string()
+          : fmt::format(" (samples from {:g} to {:g})", input.range.low, input.range.high),
+      ctx.o.method, device.str(), ctx.threads, dop::to_string(ctx.preset), ctx.train.iterations,
       ctx.convergence.enabled ? " at most" : "", ctx.train.network.width,
       ctx.time_budget > 0 ? fmt::format(", {:g} s budget", ctx.time_budget) : std::string(),
       ctx.train.method == dop::Method::kDop
@@ -205,6 +208,7 @@ dop::SaveReport store_result(const Job& job, const CliOptions& o, const dop::Ima
   restored.pixels = result.image;
   restored.alpha = input.alpha;
   restored.bit_depth = input.bit_depth;
+  restored.range = input.range;
   restored.metadata = input.metadata;
   dop::SaveOptions save;
   save.bit_depth = o.bit_depth;
@@ -269,6 +273,7 @@ nlohmann::json image_record(const Job& job, const Loaded& loaded, const dop::Res
         {"channels", input.channels()},
         {"alpha", input.alpha.defined()},
         {"bit_depth", input.bit_depth},
+        {"sample_range", {input.range.low, input.range.high}},
         {"output_bit_depth", saved.bit_depth}}},
       {"metadata",
        {{"input", input.metadata.describe()}, {"written", saved.metadata}, {"notes", saved.notes}}},
