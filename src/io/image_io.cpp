@@ -82,11 +82,19 @@ at::Tensor to_tensor(const cv::Mat& mat, double scale) {
   return hwc.permute({2, 0, 1}).contiguous();
 }
 
+// A file's values → where they lie on `range` (0 at its low end, 1 at its high end), and
+// back; neither clamps.
+at::Tensor on_range(const at::Tensor& values, const SampleRange& range) {
+  return range.is_unit() ? values : (values - range.low) / (range.high - range.low);
+}
+at::Tensor values_of(const at::Tensor& unit, const SampleRange& range) {
+  return range.is_unit() ? unit : unit * (range.high - range.low) + range.low;
+}
+
 // Samples → [0, 1] on `range`. Float files may hold NaN or ±inf: NaN becomes the least
 // value, infinities the nearest bound.
 at::Tensor to_unit(const at::Tensor& samples, const SampleRange& range) {
-  const at::Tensor t = range.is_unit() ? samples : (samples - range.low) / (range.high - range.low);
-  return at::nan_to_num(t, 0.0, 1.0, 0.0).clamp_(0.0, 1.0);
+  return at::nan_to_num(on_range(samples, range), 0.0, 1.0, 0.0).clamp_(0.0, 1.0);
 }
 
 // The range a float file's samples need: [0, 1] where its finite samples fit in it, else
@@ -103,9 +111,9 @@ SampleRange float_range(const at::Tensor& samples) {
 // C×H×W tensor in [0, 1] → H×W×C OpenCV samples of the given depth; 32-bit samples on
 // `range`.
 cv::Mat to_mat(const at::Tensor& chw, int depth, const SampleRange& range = {}) {
-  at::Tensor unit = chw.detach().to(at::kCPU, at::kFloat).clamp(0.0, 1.0);
-  if (depth == 32 && !range.is_unit()) unit = unit * (range.high - range.low) + range.low;
-  const at::Tensor hwc = unit.permute({1, 2, 0}).contiguous();
+  const at::Tensor unit = chw.detach().to(at::kCPU, at::kFloat).clamp(0.0, 1.0);
+  const at::Tensor hwc =
+      (depth == 32 ? values_of(unit, range) : unit).permute({1, 2, 0}).contiguous();
   const int c = static_cast<int>(hwc.size(2));
   cv::Mat f(static_cast<int>(hwc.size(0)), static_cast<int>(hwc.size(1)), CV_32FC(c),
             hwc.data_ptr<float>());
@@ -501,8 +509,7 @@ SaveReport save_image(const fs::path& path, const Image& image, const SaveOption
 
 at::Tensor pixels_on_range(const Image& image, const SampleRange& range) {
   if (image.range.low == range.low && image.range.high == range.high) return image.pixels;
-  const at::Tensor values = image.pixels * (image.range.high - image.range.low) + image.range.low;
-  return (values - range.low) / (range.high - range.low);
+  return on_range(values_of(image.pixels, image.range), range);
 }
 
 at::Tensor resize_area(const at::Tensor& chw, int64_t height, int64_t width) {
