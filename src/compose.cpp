@@ -97,6 +97,9 @@ constexpr double kDetailShares[] = {0.0, 0.25, 0.5, 0.75, 1.0};
 constexpr double kNoiseSigma = 2.0;
 constexpr double kNoiseQuantile = 0.1;
 constexpr double kTiny = 1e-6;
+// The residual start (a study option): how many robust scales of |y − f| mark a sample as
+// surely damaged.
+constexpr double kResidualStartScales = 3.0;
 
 // Edge-replicating pad of the last two dimensions by r, for any size (even 1×1).
 at::Tensor pad_edge(const at::Tensor& t, int64_t r) {
@@ -432,6 +435,17 @@ double dense_noise_variance(const at::Tensor& residual, const at::Tensor& intact
   return std::get<0>(local.kthvalue(k)).item<double>();
 }
 
+// The detection's start from the residual d = y − f alone: |d| / (kResidualStartScales·σ),
+// at most 1, σ the lower quartile of |d| read as a Gaussian's (P(|x| < 0.3186σ) = ¼).
+at::Tensor residual_start(const at::Tensor& d) {
+  const at::Tensor magnitude = d.abs();
+  const at::Tensor flat = magnitude.flatten();
+  const int64_t k = std::max<int64_t>(1, flat.numel() / 4);
+  const double quartile = std::get<0>(flat.kthvalue(k)).item<double>();
+  const double sigma = std::max(quartile / 0.3186, kMinScale);
+  return (magnitude / (kResidualStartScales * sigma)).clamp(0.0, 1.0);
+}
+
 }  // namespace
 
 std::string to_string(ComposeMode mode) { return mode == ComposeMode::kOff ? "off" : "auto"; }
@@ -442,8 +456,18 @@ ComposeMode parse_compose_mode(const std::string& name) {
   throw UsageError("unknown composition '" + name + "': use auto or off");
 }
 
-Composition compose(const at::Tensor& observed, const at::Tensor& network,
-                    const at::Tensor& sparse) {
+std::string to_string(DetectionStart start) {
+  return start == DetectionStart::kResidual ? "residual" : "sparse";
+}
+
+DetectionStart parse_detection_start(const std::string& name) {
+  if (name == "sparse") return DetectionStart::kSparse;
+  if (name == "residual") return DetectionStart::kResidual;
+  throw UsageError("unknown detection start '" + name + "': use sparse or residual");
+}
+
+Composition compose(const at::Tensor& observed, const at::Tensor& network, const at::Tensor& sparse,
+                    DetectionStart start) {
   if (observed.dim() != 3 || observed.sizes() != network.sizes() ||
       observed.sizes() != sparse.sizes()) {
     throw UsageError("compose() takes three C×H×W tensors of one shape");
@@ -453,7 +477,9 @@ Composition compose(const at::Tensor& observed, const at::Tensor& network,
   // DOP's own split of y − f starts it: S carries the part of the deviation it took as
   // damage.
   at::Tensor weight =
-      (sparse.to(y.device(), at::kFloat).abs() / ((y - f).abs() + kTiny)).clamp(0.0, 1.0);
+      start == DetectionStart::kResidual
+          ? residual_start(y - f)
+          : (sparse.to(y.device(), at::kFloat).abs() / ((y - f).abs() + kTiny)).clamp(0.0, 1.0);
   for (int i = 0; i < kEmIterations; ++i) {
     const DamagedValues damaged_law = damaged_values(y, weight);
     const at::Tensor deviation = (y - detection_fill(y, f, weight, damaged_law.spike)).abs();

@@ -179,6 +179,26 @@ TEST(Compose, ModeNames) {
   EXPECT_EQ(parse_compose_mode("auto"), ComposeMode::kAuto);
   EXPECT_EQ(to_string(parse_compose_mode("off")), "off");
   EXPECT_THROW(parse_compose_mode("on"), UsageError);
+  EXPECT_EQ(parse_detection_start("residual"), DetectionStart::kResidual);
+  EXPECT_EQ(to_string(parse_detection_start("sparse")), "sparse");
+  EXPECT_THROW(parse_detection_start("s"), UsageError);
+}
+
+TEST(Compose, TheResidualStartDoesNotReadS) {
+  // The study option: the detection starts from |y − f| alone, so S does not matter, and
+  // salt and pepper far from what f says is still found.
+  const Fit fit = fit_of(kClean, salt_and_pepper(kClean, 0.3, 1));
+  const Composition with_s =
+      compose(fit.observed, fit.network, fit.sparse, DetectionStart::kResidual);
+  const Composition without_s =
+      compose(fit.observed, fit.network, at::zeros_like(fit.sparse), DetectionStart::kResidual);
+  EXPECT_TRUE(at::equal(with_s.image, without_s.image));
+  EXPECT_GT(psnr(with_s.image, kClean), psnr(fit.network, kClean) + 6.0);
+  // The tool's start does read S: with S = 0 it starts from "nothing is damaged".
+  const Composition sparse_zero =
+      compose(fit.observed, fit.network, at::zeros_like(fit.sparse), DetectionStart::kSparse);
+  EXPECT_FALSE(
+      at::equal(sparse_zero.weight, compose(fit.observed, fit.network, fit.sparse).weight));
 }
 
 }  // namespace

@@ -40,10 +40,25 @@ struct Composition {
   double noise_level = 0.0;
 };
 
+/// Where the detection's EM starts. The tool uses kSparse; kResidual is for studies of how
+/// much the result depends on how far S has come (docs/results/compose, "No early stopping").
+enum class DetectionStart {
+  /// DOP's split of y − f: the share |S| / |y − f| that S took as damage.
+  kSparse,
+  /// The residual alone, S unused: |y − f| over three times its robust scale (the lower
+  /// quartile of |y − f| read as a Gaussian's), at most 1.
+  kResidual,
+};
+
+/// "sparse", "residual".
+std::string to_string(DetectionStart start);
+/// Inverse of to_string; throws dop::UsageError for anything else.
+DetectionStart parse_detection_start(const std::string& name);
+
 /// Composes the result from the observation `observed` (y), the network output `network`
 /// (f) and DOP's sparse estimate `sparse` (S = g⊙g − h⊙h), all C×H×W on one device.
 /// Throws dop::UsageError when their shapes differ.
-Composition compose(const at::Tensor& observed, const at::Tensor& network,
-                    const at::Tensor& sparse);
+Composition compose(const at::Tensor& observed, const at::Tensor& network, const at::Tensor& sparse,
+                    DetectionStart start = DetectionStart::kSparse);
 
 }  // namespace dop

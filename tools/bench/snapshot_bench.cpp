@@ -71,10 +71,15 @@ CLI::App* add_compose_command(CLI::App& app, ComposeBenchOptions& o) {
   c->add_option("SNAPSHOTS", o.snapshots, "<iteration>.pt files")->required();
   c->add_option("--save", o.save,
                 "Folder for each snapshot's composed result, weight and fill (float TIFF)");
+  c->add_option("--start", o.start,
+                "Where the detection starts: sparse (DOP's split of y - f, the tool's) or "
+                "residual (|y - f| alone)")
+      ->capture_default_str();
   return c;
 }
 
 int run_compose(const ComposeBenchOptions& o) {
+  const DetectionStart start = parse_detection_start(o.start);
   const at::Tensor clean = load_image(o.clean).pixels;
   const at::Tensor noisy = load_image(o.noisy).pixels;
   // The classical peers on the same image, at fixed settings, for comparison.
@@ -99,7 +104,7 @@ int run_compose(const ComposeBenchOptions& o) {
     const auto dict = torch::jit::pickle_load(bytes).toGenericDict();
     const at::Tensor f = dict.at("f").toTensor();
     const at::Tensor s = dict.at("s").toTensor();
-    const Composition c = compose(noisy, f, s);
+    const Composition c = compose(noisy, f, s, start);
     std::printf("%s,%.4f,%.4f,%.4f,%.5f,%.4f,%.6f,%.6f\n", file.c_str(), psnr(f, clean),
                 psnr(c.image, clean), c.damaged_fraction, c.noise_level, best_classical,
                 change(f, previous_f), change(c.image, previous_composed));

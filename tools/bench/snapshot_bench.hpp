@@ -34,6 +34,8 @@ struct ComposeBenchOptions {
   /// Folder for each snapshot's composed result, weight w and fill (<iteration>-x.tiff,
   /// -w.tiff, -fill.tiff: 32-bit float); empty: none written.
   std::string save;
+  /// Where the detection starts: "sparse" (the tool's) or "residual".
+  std::string start = "sparse";
 };
 
 CLI::App* add_compose_command(CLI::App& app, ComposeBenchOptions& options);
