@@ -2,22 +2,31 @@
 # No early stopping with the composition: the default's composed result at 3x its
 # iterations (6,600: the steps keep decaying) against its result at 2,200, on the image
 # bench's cases that came closest to the 0.3 dB limit without composition, on light
-# salt-and-pepper (whose composed result peaks early), and on every image's 50% impulses and
-# scratches (the damage whose composed result still improves at 2,200). Writes nes/<case>/
-# (not kept) and no-early-stopping.csv. About two hours on the 2-core machine. Needs a
-# build and /usr/bin/python3 with python3-opencv.
+# salt-and-pepper (whose composed result peaks early), on every image's 50% impulses and
+# scratches (the damage whose composed result still improves at 2,200), and on the stop
+# study's cases of the other tuning photos, F16's dead pixels and the clean F16. Writes
+# nes/<case>/ (not kept) and no-early-stopping.csv. About three hours on the 2-core machine.
+# Needs a build, /usr/bin/python3 with python3-opencv and the Debian package opencv-doc.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../.." && pwd)
 bench=${DOP_BENCH:-$root/build/tools/bench/dop-bench}  # DOP_BENCH: another build
 cd "$here"
 mkdir -p nes
-/usr/bin/python3 - "$root/data/paper-images" <<'PY'
+/usr/bin/python3 - "$root" <<'PY'
 import cv2, sys
-for name in ('F16', 'Peppers', 'Baboon', 'kodim03'):
-    im = cv2.imread(f'{sys.argv[1]}/{name}.png', cv2.IMREAD_COLOR)
-    cv2.imwrite(f'nes/{name}.png', cv2.resize(im, (128, 128), interpolation=cv2.INTER_AREA))
+sys.path.insert(0, f'{sys.argv[1]}/docs/results')
+from crops import TUNING, crop, tuning_photo
+paper = ('F16', 'Peppers', 'Baboon', 'kodim03')
+for name in TUNING:
+    im = tuning_photo(sys.argv[1], name)
+    # The paper's images scaled whole (kodim03's 3:2 squeezed to 1:1, unlike the bench's crop);
+    # the other photos as the stop study crops them.
+    out = (cv2.resize(im, (128, 128), interpolation=cv2.INTER_AREA) if name in paper
+           else crop(im, 128, 128, gray=name == 'building'))
+    cv2.imwrite(f'nes/{name}.png', out)
 PY
+# image kind amount [gaussian]
 cases="F16 sp 0.1
 F16 sp 0.3
 F16 sp 0.7
@@ -29,12 +38,25 @@ Baboon rv 0.5
 kodim03 rv 0.5
 Peppers scratch 0.05
 Baboon scratch 0.05
-kodim03 scratch 0.05"
+kodim03 scratch 0.05
+leuven scratch 0.05
+graf rv 0.3
+F16 sp 0
+building sp 0.5
+F16 dead 0.2
+orange sp 0.7
+butterfly sp 0.3
+fruits dead 0.2
+whale dead 0.2 0.02
+starry sp 0.3 0.05"
 one() {
+  local g=${4:-0}
   local dir=nes/$1-$2$3
+  [ "$g" = 0 ] || dir=$dir-g$g
   mkdir -p "$dir"
   cp "nes/$1.png" "$dir/clean.png"
-  "$bench" corrupt "$dir/clean.png" "$dir/noisy.png" --kind "$2" --amount "$3" --seed 0 --overwrite
+  "$bench" corrupt "$dir/clean.png" "$dir/noisy.png" --kind "$2" --amount "$3" \
+    --gaussian "$g" --seed 0 --overwrite
   [ -f "$dir/6600.pt" ] || "$bench" snapshots "$dir/noisy.png" "$dir" --at 2200 6600 \
     --threads 1 2>"$dir/log.txt"
 }
