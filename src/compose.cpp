@@ -425,24 +425,26 @@ at::Tensor final_fill(const at::Tensor& y, const at::Tensor& f, const at::Tensor
   return cross_channel(y, avg.y + beta * (f - avg.f), weight);
 }
 
+// The q-quantile of all of `values` (the k-th least, k = ⌊q·n⌋, at least the least).
+double kth_quantile(const at::Tensor& values, double q) {
+  const at::Tensor flat = values.flatten();
+  const int64_t k = std::max<int64_t>(1, static_cast<int64_t>(q * flat.numel()));
+  return std::get<0>(flat.kthvalue(k)).item<double>();
+}
+
 // The σ_n² of the dense noise: a low quantile of the local mean square of the residuals
 // y − m of the intact samples (flat parts of the image, where m is exact up to the noise).
 double dense_noise_variance(const at::Tensor& residual, const at::Tensor& intact) {
-  const at::Tensor local = (smooth(residual.square() * intact, kNoiseSigma) /
-                            smooth(intact, kNoiseSigma).clamp_min(kTiny))
-                               .flatten();
-  const int64_t k = std::max<int64_t>(1, static_cast<int64_t>(kNoiseQuantile * local.numel()));
-  return std::get<0>(local.kthvalue(k)).item<double>();
+  return kth_quantile(smooth(residual.square() * intact, kNoiseSigma) /
+                          smooth(intact, kNoiseSigma).clamp_min(kTiny),
+                      kNoiseQuantile);
 }
 
 // The detection's start from the residual d = y − f alone: |d| / (kResidualStartScales·σ),
 // at most 1, σ the lower quartile of |d| read as a Gaussian's (P(|x| < 0.3186σ) = ¼).
 at::Tensor residual_start(const at::Tensor& d) {
   const at::Tensor magnitude = d.abs();
-  const at::Tensor flat = magnitude.flatten();
-  const int64_t k = std::max<int64_t>(1, flat.numel() / 4);
-  const double quartile = std::get<0>(flat.kthvalue(k)).item<double>();
-  const double sigma = std::max(quartile / 0.3186, kMinScale);
+  const double sigma = std::max(kth_quantile(magnitude, 0.25) / 0.3186, kMinScale);
   return (magnitude / (kResidualStartScales * sigma)).clamp(0.0, 1.0);
 }
 
