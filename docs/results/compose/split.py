@@ -8,12 +8,12 @@ against the known damage (the samples where noisy.png differs from clean.png) th
 samples the detection missed and the intact ones it took for damage (weight >= 0.5), and
 the mean |S| over the intact samples; and composes each iteration's own pair with the
 detection started from the residual |y - f| alone (`--start residual`), which does not read
-S. Writes split.csv; the mixed snapshots and the
-composed maps go to nes/<case>/split/ (not kept).
+S. Writes split.csv; the mixed snapshots and the weight maps go to nes/<case>/split/ (not
+kept).
 
     DOP_BENCH=build/tools/bench/dop-bench /usr/bin/python3 docs/results/compose/split.py
 
-Needs the snapshots (no-early-stopping.sh, about two hours) and /usr/bin/python3 with
+Needs the snapshots (no-early-stopping.sh, about three hours) and /usr/bin/python3 with
 python3-torch and python3-opencv.
 """
 import csv
@@ -31,30 +31,25 @@ ROOT = os.path.abspath(os.path.join(HERE, '..', '..', '..'))
 BENCH = os.environ.get('DOP_BENCH', os.path.join(ROOT, 'build', 'tools', 'bench', 'dop-bench'))
 ITERATIONS = ('2200', '6600')
 
-
-def read(path):
-    """An image as float H x W x C in [0, 1], channels in the file's order (as OpenCV reads)."""
-    im = cv2.imread(path, cv2.IMREAD_UNCHANGED)
-    if im is None:
-        sys.exit(f'split.py: cannot read {path}')
-    if im.ndim == 2:
-        im = im[:, :, None]
-    scale = 255.0 if im.dtype == np.uint8 else 65535.0 if im.dtype == np.uint16 else 1.0
-    return im.astype(np.float64) / scale
+sys.path.insert(0, HERE)
+from variants import imread  # noqa: E402
 
 
-def as_file_order(t):
-    """A C x H x W tensor (RGB) as H x W x C in OpenCV's channel order (BGR)."""
-    a = t.double().numpy().transpose(1, 2, 0)
-    return a[:, :, ::-1] if a.shape[2] >= 3 else a
+def read_weight(path):
+    """A float TIFF of `dop-bench compose --save` as C x H x W, channels as the tool has them."""
+    a = cv2.imread(path, cv2.IMREAD_UNCHANGED)
+    a = a[None] if a.ndim == 2 else a[:, :, ::-1].transpose(2, 0, 1)
+    return torch.from_numpy(np.ascontiguousarray(a))
 
 
-def compose(case_dir, snapshot, save, start='sparse'):
-    out = subprocess.run([BENCH, 'compose', os.path.join(case_dir, 'clean.png'),
-                          os.path.join(case_dir, 'noisy.png'), snapshot, '--save', save,
-                          '--start', start],
-                         check=True, capture_output=True, text=True).stdout
-    return float(out.strip().splitlines()[1].split(',')[2])
+def compose(case_dir, snapshots, start, save=None):
+    """The composed PSNR of each snapshot, in one `dop-bench compose` call."""
+    command = [BENCH, 'compose', os.path.join(case_dir, 'clean.png'),
+               os.path.join(case_dir, 'noisy.png'), *snapshots, '--start', start]
+    if save:
+        command += ['--save', save]
+    out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    return [float(line.split(',')[2]) for line in out.strip().splitlines()[1:]]
 
 
 def main():
@@ -63,30 +58,34 @@ def main():
         case = os.path.basename(os.path.dirname(case_dir))
         if not all(os.path.exists(os.path.join(case_dir, f'{i}.pt')) for i in ITERATIONS):
             continue
-        clean = read(os.path.join(case_dir, 'clean.png'))
-        noisy = read(os.path.join(case_dir, 'noisy.png'))
-        damaged = clean != noisy
-        snaps = {i: torch.load(os.path.join(case_dir, f'{i}.pt')) for i in ITERATIONS}
+        clean = imread(os.path.join(case_dir, 'clean.png'))
+        damaged = imread(os.path.join(case_dir, 'noisy.png')) != clean
+        snapshot = {i: os.path.join(case_dir, f'{i}.pt') for i in ITERATIONS}
+        s = {i: torch.load(snapshot[i])['s'] for i in ITERATIONS}
         work = os.path.join(case_dir, 'split')
         os.makedirs(work, exist_ok=True)
-        row = {'case': case}
+        # Each iteration's own pair as saved; the other two with S swapped in.
+        pairs = {}
         for fi in ITERATIONS:
             for si in ITERATIONS:
-                mixed = dict(snaps[fi])
-                mixed['s'] = snaps[si]['s']
-                name = f'f{fi}-s{si}'
-                path = os.path.join(work, f'{name}.pt')
-                torch.save(mixed, path)
-                row[f'composed_{name}'] = round(compose(case_dir, path, work), 4)
                 if fi == si:
-                    found = read(os.path.join(work, f'{name}-w.tiff')) >= 0.5
-                    row[f'missed_{fi}'] = int((damaged & ~found).sum())
-                    row[f'false_{fi}'] = int((~damaged & found).sum())
-                    s = np.abs(as_file_order(snaps[si]['s']))
-                    row[f'intact_abs_s_{fi}'] = round(float(s[~damaged].mean()), 5)
+                    pairs[fi, si] = snapshot[fi]
+                    continue
+                mixed = torch.load(snapshot[fi])
+                mixed['s'] = s[si]
+                pairs[fi, si] = os.path.join(work, f'f{fi}-s{si}.pt')
+                torch.save(mixed, pairs[fi, si])
+        row = {'case': case}
+        for (fi, si), psnr in zip(pairs, compose(case_dir, pairs.values(), 'sparse', work)):
+            row[f'composed_f{fi}-s{si}'] = round(psnr, 4)
         for i in ITERATIONS:
-            row[f'residual_start_{i}'] = round(
-                compose(case_dir, os.path.join(case_dir, f'{i}.pt'), work, 'residual'), 4)
+            found = read_weight(os.path.join(work, f'{i}-w.tiff')) >= 0.5
+            row[f'missed_{i}'] = int((damaged & ~found).sum())
+            row[f'false_{i}'] = int((~damaged & found).sum())
+            row[f'intact_abs_s_{i}'] = round(float(s[i].abs()[~damaged].double().mean()), 5)
+        residual = compose(case_dir, snapshot.values(), 'residual')
+        for i, psnr in zip(ITERATIONS, residual):
+            row[f'residual_start_{i}'] = round(psnr, 4)
         row['damaged'] = int(damaged.sum())
         rows.append(row)
     if not rows:
