@@ -10,7 +10,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../.." && pwd)
-bench=${DOP_BENCH:-$root/build/tools/bench/dop-bench}  # DOP_BENCH: another build
+bench=$(realpath -m "${DOP_BENCH:-$root/build/tools/bench/dop-bench}")  # DOP_BENCH: another build
 cd "$here"
 mkdir -p nes
 /usr/bin/python3 - "$root" <<'PY'
