@@ -262,22 +262,26 @@ at::Tensor with_detail(const NeighbourAverages& avg, const at::Tensor& y, const 
 at::Tensor fill(const at::Tensor& y, const at::Tensor& f, const at::Tensor& weight) {
   return with_detail(neighbour_averages(y, f, weight), y, f, weight);
 }
+}  // namespace
+
 // The spikes of a histogram: bins holding at least kSpikeShare of its mass and at least
-// kSpikeRatio times the mean of the (up to) kSpikeReach bins on either side.
-at::Tensor spike_bins(const at::Tensor& hist) {
+// kSpikeRatio times the mean (or the median) of the (up to) kSpikeReach bins on either side.
+at::Tensor detail::spike_bins(const at::Tensor& hist, SpikeTest test) {
   const int64_t n = hist.size(0);
-  const at::Tensor padded = at::constant_pad_nd(hist, {kSpikeReach, kSpikeReach}, 0.0);
-  const at::Tensor present =
-      at::constant_pad_nd(at::ones_like(hist), {kSpikeReach, kSpikeReach}, 0.0);
-  at::Tensor around = at::zeros_like(hist);
-  at::Tensor count = at::zeros_like(hist);
+  // The bins past either end are NaN: not there.
+  const at::Tensor padded = at::constant_pad_nd(hist, {kSpikeReach, kSpikeReach}, std::nan(""));
+  std::vector<at::Tensor> sides;
   for (int64_t d = -kSpikeReach; d <= kSpikeReach; ++d) {
-    if (d == 0) continue;
-    around.add_(padded.narrow(0, kSpikeReach + d, n));
-    count.add_(present.narrow(0, kSpikeReach + d, n));
+    if (d != 0) sides.push_back(padded.narrow(0, kSpikeReach + d, n));
   }
-  return (hist > 0.0) & (hist >= kSpikeShare * hist.sum()) & (hist >= kSpikeRatio * around / count);
+  const at::Tensor around = at::stack(sides);
+  const at::Tensor level = test == SpikeTest::kMedian
+                               ? std::get<0>(around.nanmedian(0))
+                               : around.nan_to_num(0.0).sum(0) / (~around.isnan()).sum(0);
+  return (hist > 0.0) & (hist >= kSpikeShare * hist.sum()) & (hist >= kSpikeRatio * level);
 }
+
+namespace {
 
 // Histogram of the values of the samples weighted by `weight`, normalised to a density
 // on [0, 1] (kValueBins bins).
@@ -296,10 +300,10 @@ struct DamagedValues {
   at::Tensor density, spike;
 };
 
-DamagedValues damaged_values(const at::Tensor& y, const at::Tensor& weight) {
+DamagedValues damaged_values(const at::Tensor& y, const at::Tensor& weight, SpikeTest test) {
   const at::Tensor index = value_bin(y).flatten();
   const at::Tensor hist = damaged_value_histogram(y, weight);
-  const at::Tensor is_spike = spike_bins(hist);
+  const at::Tensor is_spike = detail::spike_bins(hist, test);
   const at::Tensor spikes = at::where(is_spike, hist, at::zeros_like(hist));
   const at::Tensor rest = hist - spikes;
   const at::Tensor blurred =
@@ -468,8 +472,16 @@ DetectionStart parse_detection_start(const std::string& name) {
   throw UsageError("unknown detection start '" + name + "': use sparse or residual");
 }
 
+std::string to_string(SpikeTest test) { return test == SpikeTest::kMedian ? "median" : "mean"; }
+
+SpikeTest parse_spike_test(const std::string& name) {
+  if (name == "mean") return SpikeTest::kMean;
+  if (name == "median") return SpikeTest::kMedian;
+  throw UsageError("unknown spike test '" + name + "': use mean or median");
+}
+
 Composition compose(const at::Tensor& observed, const at::Tensor& network, const at::Tensor& sparse,
-                    DetectionStart start) {
+                    const DetectionOptions& detection) {
   if (observed.dim() != 3 || observed.sizes() != network.sizes() ||
       observed.sizes() != sparse.sizes()) {
     throw UsageError("compose() takes three C×H×W tensors of one shape");
@@ -479,11 +491,11 @@ Composition compose(const at::Tensor& observed, const at::Tensor& network, const
   // DOP's own split of y − f starts it: S carries the part of the deviation it took as
   // damage.
   at::Tensor weight =
-      start == DetectionStart::kResidual
+      detection.start == DetectionStart::kResidual
           ? residual_start(y - f)
           : (sparse.to(y.device(), at::kFloat).abs() / ((y - f).abs() + kTiny)).clamp(0.0, 1.0);
   for (int i = 0; i < kEmIterations; ++i) {
-    const DamagedValues damaged_law = damaged_values(y, weight);
+    const DamagedValues damaged_law = damaged_values(y, weight, detection.spikes);
     const at::Tensor deviation = (y - detection_fill(y, f, weight, damaged_law.spike)).abs();
     const at::Tensor intact = 1.0 - weight;
     const at::Tensor scale = local_mean(deviation, intact, kScaleSigma).clamp_min(kMinScale);

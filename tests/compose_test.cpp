@@ -182,6 +182,9 @@ TEST(Compose, ModeNames) {
   EXPECT_EQ(parse_detection_start("residual"), DetectionStart::kResidual);
   EXPECT_EQ(to_string(parse_detection_start("sparse")), "sparse");
   EXPECT_THROW(parse_detection_start("s"), UsageError);
+  EXPECT_EQ(parse_spike_test("median"), SpikeTest::kMedian);
+  EXPECT_EQ(to_string(parse_spike_test("mean")), "mean");
+  EXPECT_THROW(parse_spike_test("max"), UsageError);
 }
 
 TEST(Compose, TheResidualStartDoesNotReadS) {
@@ -189,16 +192,43 @@ TEST(Compose, TheResidualStartDoesNotReadS) {
   // salt and pepper far from what f says is still found.
   const Fit fit = fit_of(kClean, salt_and_pepper(kClean, 0.3, 1));
   const Composition with_s =
-      compose(fit.observed, fit.network, fit.sparse, DetectionStart::kResidual);
+      compose(fit.observed, fit.network, fit.sparse, {DetectionStart::kResidual});
   const Composition without_s =
-      compose(fit.observed, fit.network, at::zeros_like(fit.sparse), DetectionStart::kResidual);
+      compose(fit.observed, fit.network, at::zeros_like(fit.sparse), {DetectionStart::kResidual});
   EXPECT_TRUE(at::equal(with_s.image, without_s.image));
   EXPECT_GT(psnr(with_s.image, kClean), psnr(fit.network, kClean) + 6.0);
   // The tool's start does read S: with S = 0 it starts from "nothing is damaged".
   const Composition sparse_zero =
-      compose(fit.observed, fit.network, at::zeros_like(fit.sparse), DetectionStart::kSparse);
+      compose(fit.observed, fit.network, at::zeros_like(fit.sparse), {DetectionStart::kSparse});
   EXPECT_FALSE(
       at::equal(sparse_zero.weight, compose(fit.observed, fit.network, fit.sparse).weight));
+}
+
+TEST(Compose, TheMedianSpikeTestFindsASpikeNextToAHeavierOne) {
+  // The study option. Two scratches' greys three levels apart, the detection having found far
+  // more of the first (the network learned most of the second, so S holds little of it), on a
+  // flat floor: against the mean of the bins either side the second does not stand out (the
+  // first raises the mean), against their median it does. A flat histogram has no spikes.
+  at::Tensor hist = at::full({256}, 0.5);
+  hist[232] = 300.0;
+  hist[229] = 40.0;
+  const at::Tensor mean = detail::spike_bins(hist, SpikeTest::kMean);
+  const at::Tensor median = detail::spike_bins(hist, SpikeTest::kMedian);
+  EXPECT_TRUE(mean[232].item<bool>());
+  EXPECT_FALSE(mean[229].item<bool>());
+  EXPECT_TRUE(median[232].item<bool>());
+  EXPECT_TRUE(median[229].item<bool>());
+  EXPECT_EQ(median.sum().item<int64_t>(), 2);
+  EXPECT_EQ(detail::spike_bins(at::ones({256}), SpikeTest::kMedian).sum().item<int64_t>(), 0);
+  // Salt and pepper at the ends of the range: the bins past them do not count.
+  at::Tensor ends = at::full({256}, 1.0);
+  ends[0] = 500.0;
+  ends[255] = 500.0;
+  for (SpikeTest test : {SpikeTest::kMean, SpikeTest::kMedian}) {
+    const at::Tensor spikes = detail::spike_bins(ends, test);
+    EXPECT_TRUE(spikes[0].item<bool>() && spikes[255].item<bool>());
+    EXPECT_EQ(spikes.sum().item<int64_t>(), 2);
+  }
 }
 
 }  // namespace

@@ -55,10 +55,39 @@ std::string to_string(DetectionStart start);
 /// Inverse of to_string; throws dop::UsageError for anything else.
 DetectionStart parse_detection_start(const std::string& name);
 
+/// How the detection tells a value the damage takes exactly (a spike of the damaged values'
+/// histogram: salt, pepper, a dead pixel's 0, a scratch's grey) from the rest. The tool uses
+/// kMean; kMedian is for studies (docs/results/compose, "The spike test").
+enum class SpikeTest {
+  /// A bin is a spike where it holds five times the mean of the three bins either side: two
+  /// or three scratches of greys a level or two apart raise each other's mean and none is.
+  kMean,
+  /// Five times their median: a spike next to another still stands out.
+  kMedian,
+};
+
+/// "mean", "median".
+std::string to_string(SpikeTest test);
+/// Inverse of to_string; throws dop::UsageError for anything else.
+SpikeTest parse_spike_test(const std::string& name);
+
+/// The detection's settings that studies vary; the defaults are the tool's.
+struct DetectionOptions {
+  DetectionStart start = DetectionStart::kSparse;
+  SpikeTest spikes = SpikeTest::kMean;
+};
+
+namespace detail {
+/// The bins of `histogram` (1-D) that are spikes: holding at least 0.5% of its mass and five
+/// times the mean (kMean) or the median (kMedian) of the (up to) three bins either side; a
+/// boolean tensor of its size. Used by compose(); declared here for the tests.
+at::Tensor spike_bins(const at::Tensor& histogram, SpikeTest test);
+}  // namespace detail
+
 /// Composes the result from the observation `observed` (y), the network output `network`
 /// (f) and DOP's sparse estimate `sparse` (S = g⊙g − h⊙h), all C×H×W on one device.
 /// Throws dop::UsageError when their shapes differ.
 Composition compose(const at::Tensor& observed, const at::Tensor& network, const at::Tensor& sparse,
-                    DetectionStart start = DetectionStart::kSparse);
+                    const DetectionOptions& detection = {});
 
 }  // namespace dop

@@ -75,11 +75,17 @@ CLI::App* add_compose_command(CLI::App& app, ComposeBenchOptions& o) {
                 "Where the detection starts: sparse (DOP's split of y - f, the tool's) or "
                 "residual (|y - f| alone)")
       ->capture_default_str();
+  c->add_option("--spike-test", o.spike_test,
+                "How a value the damage takes exactly is told from the rest: its bin against "
+                "the mean (the tool's) or the median of the three bins either side")
+      ->capture_default_str();
   return c;
 }
 
 int run_compose(const ComposeBenchOptions& o) {
-  const DetectionStart start = parse_detection_start(o.start);
+  DetectionOptions detection;
+  detection.start = parse_detection_start(o.start);
+  detection.spikes = parse_spike_test(o.spike_test);
   const at::Tensor clean = load_image(o.clean).pixels;
   const at::Tensor noisy = load_image(o.noisy).pixels;
   // The classical peers on the same image, at fixed settings, for comparison.
@@ -104,7 +110,7 @@ int run_compose(const ComposeBenchOptions& o) {
     const auto dict = torch::jit::pickle_load(bytes).toGenericDict();
     const at::Tensor f = dict.at("f").toTensor();
     const at::Tensor s = dict.at("s").toTensor();
-    const Composition c = compose(noisy, f, s, start);
+    const Composition c = compose(noisy, f, s, detection);
     std::printf("%s,%.4f,%.4f,%.4f,%.5f,%.4f,%.6f,%.6f\n", file.c_str(), psnr(f, clean),
                 psnr(c.image, clean), c.damaged_fraction, c.noise_level, best_classical,
                 change(f, previous_f), change(c.image, previous_composed));
