@@ -16,15 +16,9 @@ mkdir -p nes
 /usr/bin/python3 - "$root" <<'PY'
 import cv2, sys
 sys.path.insert(0, f'{sys.argv[1]}/docs/results')
-from crops import TUNING, crop, tuning_photo
-paper = ('F16', 'Peppers', 'Baboon', 'kodim03')
+from crops import TUNING, no_early_stopping_photo
 for name in TUNING:
-    im = tuning_photo(sys.argv[1], name)
-    # The paper's images scaled whole (kodim03's 3:2 squeezed to 1:1, unlike the bench's crop);
-    # the other photos as the stop study crops them.
-    out = (cv2.resize(im, (128, 128), interpolation=cv2.INTER_AREA) if name in paper
-           else crop(im, 128, 128, gray=name == 'building'))
-    cv2.imwrite(f'nes/{name}.png', out)
+    cv2.imwrite(f'nes/{name}.png', no_early_stopping_photo(sys.argv[1], name))
 PY
 # image kind amount [gaussian]
 cases="F16 sp 0.1

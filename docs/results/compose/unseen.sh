@@ -10,24 +10,15 @@ bench=$(realpath -m "${DOP_BENCH:-$root/build/tools/bench/dop-bench}")  # DOP_BE
 cd "$here"
 mkdir -p unseen
 
-# name source width height gray: crops of the centre square-ish region, INTER_AREA.
+# scikit-image photos, <photo>-<width>[x<height>]: crops of the centre, INTER_AREA (crops.py).
 /usr/bin/python3 - "$root" <<'PY'
-import cv2, sys, skimage.data as d
+import cv2, sys
 sys.path.insert(0, f'{sys.argv[1]}/docs/results')
-from crops import crop
-cases = {'astronaut-160': (d.astronaut(), 160, 160, False),
-         'coffee-192x128': (d.coffee(), 192, 128, False),
-         'camera-128': (d.camera(), 128, 128, True),
-         'rocket-200x120': (d.rocket(), 200, 120, False),
-         'motorcycle-176x112': (d.stereo_motorcycle()[0], 176, 112, False),
-         'ihc-128': (d.immunohistochemistry(), 128, 128, False),
-         'hubble-96': (d.hubble_deep_field(), 96, 96, False),
-         'brick-128': (d.brick(), 128, 128, True),
-         'astronaut-96': (d.astronaut(), 96, 96, False),
-         'coffee-128': (d.coffee(), 128, 128, False)}
-for name, (im, w, h, gray) in cases.items():
-    out = crop(im, w, h)
-    cv2.imwrite(f'unseen/{name}.png', cv2.cvtColor(out, cv2.COLOR_RGB2BGR) if out.ndim == 3 else out)
+from crops import unseen_photo
+for name in ('astronaut-160', 'coffee-192x128', 'camera-128', 'rocket-200x120',
+             'motorcycle-176x112', 'ihc-128', 'hubble-96', 'brick-128', 'astronaut-96',
+             'coffee-128'):
+    cv2.imwrite(f'unseen/{name}.png', unseen_photo(name))
 PY
 
 cases="astronaut-160 sp 0.3 0
