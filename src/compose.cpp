@@ -262,6 +262,7 @@ at::Tensor with_detail(const NeighbourAverages& avg, const at::Tensor& y, const 
 at::Tensor fill(const at::Tensor& y, const at::Tensor& f, const at::Tensor& weight) {
   return with_detail(neighbour_averages(y, f, weight), y, f, weight);
 }
+
 }  // namespace
 
 // The spikes of a histogram: bins holding at least kSpikeShare of its mass and at least
@@ -275,9 +276,8 @@ at::Tensor detail::spike_bins(const at::Tensor& hist, SpikeTest test) {
     if (d != 0) sides.push_back(padded.narrow(0, kSpikeReach + d, n));
   }
   const at::Tensor around = at::stack(sides);
-  const at::Tensor level = test == SpikeTest::kMedian
-                               ? std::get<0>(around.nanmedian(0))
-                               : around.nan_to_num(0.0).sum(0) / (~around.isnan()).sum(0);
+  const at::Tensor level =
+      test == SpikeTest::kMedian ? std::get<0>(around.nanmedian(0)) : around.nanmean(0);
   return (hist > 0.0) & (hist >= kSpikeShare * hist.sum()) & (hist >= kSpikeRatio * level);
 }
 

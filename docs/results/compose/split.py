@@ -22,8 +22,6 @@ import os
 import subprocess
 import sys
 
-import cv2
-import numpy as np
 import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -33,13 +31,6 @@ ITERATIONS = ('2200', '6600')
 
 sys.path.insert(0, HERE)
 from variants import imread  # noqa: E402
-
-
-def read_weight(path):
-    """A float TIFF of `dop-bench compose --save` as C x H x W, channels as the tool has them."""
-    a = cv2.imread(path, cv2.IMREAD_UNCHANGED)
-    a = a[None] if a.ndim == 2 else a[:, :, ::-1].transpose(2, 0, 1)
-    return torch.from_numpy(np.ascontiguousarray(a))
 
 
 def compose(case_dir, snapshots, start, save=None):
@@ -61,7 +52,8 @@ def main():
         clean = imread(os.path.join(case_dir, 'clean.png'))
         damaged = imread(os.path.join(case_dir, 'noisy.png')) != clean
         snapshot = {i: os.path.join(case_dir, f'{i}.pt') for i in ITERATIONS}
-        s = {i: torch.load(snapshot[i])['s'] for i in ITERATIONS}
+        loaded = {i: torch.load(snapshot[i]) for i in ITERATIONS}
+        s = {i: loaded[i]['s'] for i in ITERATIONS}
         work = os.path.join(case_dir, 'split')
         os.makedirs(work, exist_ok=True)
         # Each iteration's own pair as saved; the other two with S swapped in.
@@ -71,15 +63,14 @@ def main():
                 if fi == si:
                     pairs[fi, si] = snapshot[fi]
                     continue
-                mixed = torch.load(snapshot[fi])
-                mixed['s'] = s[si]
+                mixed = dict(loaded[fi], s=s[si])
                 pairs[fi, si] = os.path.join(work, f'f{fi}-s{si}.pt')
                 torch.save(mixed, pairs[fi, si])
         row = {'case': case}
         for (fi, si), psnr in zip(pairs, compose(case_dir, pairs.values(), 'sparse', work)):
             row[f'composed_f{fi}-s{si}'] = round(psnr, 4)
         for i in ITERATIONS:
-            found = read_weight(os.path.join(work, f'{i}-w.tiff')) >= 0.5
+            found = imread(os.path.join(work, f'{i}-w.tiff')) >= 0.5
             row[f'missed_{i}'] = int((damaged & ~found).sum())
             row[f'false_{i}'] = int((~damaged & found).sum())
             row[f'intact_abs_s_{i}'] = round(float(s[i].abs()[~damaged].double().mean()), 5)

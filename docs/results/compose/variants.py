@@ -22,9 +22,12 @@ torch.set_num_threads(1)
 
 
 def imread(path):
+    """An image as float C x H x W in [0, 1], channels as the tool has them: 8-bit scaled by
+    1/255, float (the TIFFs of `dop-bench compose --save`) as they are."""
     a = cv2.imread(path, cv2.IMREAD_UNCHANGED)
     a = a[None] if a.ndim == 2 else a[:, :, ::-1].transpose(2, 0, 1)
-    return torch.from_numpy(np.ascontiguousarray(a.astype(np.float32) / 255.0))
+    scale = 255.0 if a.dtype == np.uint8 else 1.0
+    return torch.from_numpy(np.ascontiguousarray(a.astype(np.float32) / scale))
 
 
 def psnr(a, x):
