@@ -67,8 +67,9 @@ constexpr double kIntactTailScale = 10.0;
 // Distribution of the damaged values: bins, Gaussian smoothing (in bins, half the mass),
 // and the share of a uniform floor. A spike (a value the damage takes exactly: salt,
 // pepper, a dead pixel's 0, a scratch's grey) is a bin holding at least kSpikeShare of the
-// damaged mass and kSpikeRatio times the mean of the kSpikeReach bins either side; it is
-// not smoothed.
+// damaged mass and kSpikeRatio times the median of the kSpikeReach bins either side (a
+// scratch's grey a few levels from a more-detected one's still stands out); it is not
+// smoothed.
 constexpr int64_t kValueBins = 256;
 constexpr double kValueBlurBins = 2.0;
 constexpr double kValueFloor = 0.01;

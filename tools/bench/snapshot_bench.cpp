@@ -77,7 +77,7 @@ CLI::App* add_compose_command(CLI::App& app, ComposeBenchOptions& o) {
       ->capture_default_str();
   c->add_option("--spike-test", o.spike_test,
                 "How a value the damage takes exactly is told from the rest: its bin against "
-                "the mean (the tool's) or the median of the three bins either side")
+                "the median (the tool's) or the mean of the three bins either side")
       ->capture_default_str();
   return c;
 }

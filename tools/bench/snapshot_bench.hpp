@@ -37,7 +37,7 @@ struct ComposeBenchOptions {
   /// Where the detection starts: "sparse" (the tool's) or "residual".
   std::string start = "sparse";
   /// How a value the damage takes exactly is told: "mean" (the tool's) or "median".
-  std::string spike_test = "mean";
+  std::string spike_test = "median";
 };
 
 CLI::App* add_compose_command(CLI::App& app, ComposeBenchOptions& options);
