@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The spike test (a study option, `dop-bench compose --spike-test`): the detection's test of
-# a value the damage takes exactly, the tool's (a bin against the mean of the three bins
-# either side) and the median of those bins instead, on
+# The spike test (`dop-bench compose --spike-test`): the detection's test of a value the
+# damage takes exactly, a bin against the median of the three bins either side (the tool's)
+# and against their mean (the earlier test), on
 #   - the no-early-stopping snapshots (nes/<case>/{2200,6600}.pt; no-early-stopping.sh makes
 #     them, about three hours), and
 #   - 5% scratches on the other tuning photos and on three of scikit-image's (kept out of all
