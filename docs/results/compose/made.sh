@@ -4,7 +4,7 @@
 # clipped to 0 or 255), a drawing of black text and lines on white and green, and two
 # textures in gray under salt-and-pepper. The default (balanced preset, one thread, seed 0)
 # clean, under salt-and-pepper and under scratches; f and S saved at 400, 1,000 and 2,200 iterations, then composed with the
-# current code. Writes made/<case>/ (not kept) and made.csv. About 35 minutes on the
+# current code. Writes made/<case>/ (not kept) and made.csv. About 15 minutes on the
 # 2-core machine. Needs a build, /usr/bin/python3 with python3-opencv and opencv-doc.
 #   docs/results/compose/made.sh            # runs, then made.csv
 #   docs/results/compose/made.sh --table    # made.csv from existing runs
