@@ -205,10 +205,10 @@ TEST(Compose, TheResidualStartDoesNotReadS) {
 }
 
 TEST(Compose, TheMedianSpikeTestFindsASpikeNextToAHeavierOne) {
-  // The tool's test against the earlier one. Two scratches' greys three levels apart, the detection having found far
-  // more of the first (the network learned most of the second, so S holds little of it), on a
-  // flat floor: against the mean of the bins either side the second does not stand out (the
-  // first raises the mean), against their median it does. A flat histogram has no spikes.
+  // The tool's test against the earlier one. Two scratches' greys three levels apart, the detection
+  // having found far more of the first (the network learned most of the second, so S holds little
+  // of it), on a flat floor: against the mean of the bins either side the second does not stand out
+  // (the first raises the mean), against their median it does. A flat histogram has no spikes.
   at::Tensor hist = at::full({256}, 0.5);
   hist[232] = 300.0;
   hist[229] = 40.0;
