@@ -267,7 +267,8 @@ at::Tensor fill(const at::Tensor& y, const at::Tensor& f, const at::Tensor& weig
 }  // namespace
 
 // The spikes of a histogram: bins holding at least kSpikeShare of its mass and at least
-// kSpikeRatio times the mean (or the median) of the (up to) kSpikeReach bins on either side.
+// kSpikeRatio times the median (the tool's) or the mean of the (up to) kSpikeReach bins on
+// either side.
 at::Tensor detail::spike_bins(const at::Tensor& hist, SpikeTest test) {
   const int64_t n = hist.size(0);
   // The bins past either end are NaN: not there.

@@ -80,7 +80,7 @@ struct DetectionOptions {
 
 namespace detail {
 /// The bins of `histogram` (1-D) that are spikes: holding at least 0.5% of its mass and five
-/// times the mean (kMean) or the median (kMedian) of the (up to) three bins either side; a
+/// times the median (kMedian) or the mean (kMean) of the (up to) three bins either side; a
 /// boolean tensor of its size. Used by compose(); declared here for the tests.
 at::Tensor spike_bins(const at::Tensor& histogram, SpikeTest test);
 }  // namespace detail

@@ -72,20 +72,20 @@ CLI::App* add_compose_command(CLI::App& app, ComposeBenchOptions& o) {
   c->add_option("--save", o.save,
                 "Folder for each snapshot's composed result, weight and fill (float TIFF)");
   c->add_option("--start", o.start,
-                "Where the detection starts: sparse (DOP's split of y - f, the tool's) or "
-                "residual (|y - f| alone)")
-      ->capture_default_str();
+                "Where the detection starts: sparse (DOP's split of y - f) or residual "
+                "(|y - f| alone)")
+      ->default_str(to_string(DetectionOptions{}.start));
   c->add_option("--spike-test", o.spike_test,
                 "How a value the damage takes exactly is told from the rest: its bin against "
-                "the median (the tool's) or the mean of the three bins either side")
-      ->capture_default_str();
+                "the median or the mean of the three bins either side")
+      ->default_str(to_string(DetectionOptions{}.spikes));
   return c;
 }
 
 int run_compose(const ComposeBenchOptions& o) {
-  DetectionOptions detection;
-  detection.start = parse_detection_start(o.start);
-  detection.spikes = parse_spike_test(o.spike_test);
+  DetectionOptions detection;  // the tool's, but for what the options name
+  if (!o.start.empty()) detection.start = parse_detection_start(o.start);
+  if (!o.spike_test.empty()) detection.spikes = parse_spike_test(o.spike_test);
   const at::Tensor clean = load_image(o.clean).pixels;
   const at::Tensor noisy = load_image(o.noisy).pixels;
   // The classical peers on the same image, at fixed settings, for comparison.

@@ -34,10 +34,10 @@ struct ComposeBenchOptions {
   /// Folder for each snapshot's composed result, weight w and fill (<iteration>-x.tiff,
   /// -w.tiff, -fill.tiff: 32-bit float); empty: none written.
   std::string save;
-  /// Where the detection starts: "sparse" (the tool's) or "residual".
-  std::string start = "sparse";
-  /// How a value the damage takes exactly is told: "mean" (the tool's) or "median".
-  std::string spike_test = "median";
+  /// Where the detection starts: "sparse" or "residual"; empty: the tool's (DetectionOptions).
+  std::string start;
+  /// How a value the damage takes exactly is told: "median" or "mean"; empty: the tool's.
+  std::string spike_test;
 };
 
 CLI::App* add_compose_command(CLI::App& app, ComposeBenchOptions& options);
